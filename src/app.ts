@@ -1,0 +1,53 @@
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import type { Config } from './config.js'
+import { contactRoutes } from './contacts/contacts.routes.js'
+import type { Db } from './db/database.js'
+import { distributionRoutes } from './distribution/distribution.routes.js'
+import type { RandomSource } from './distribution/pick-operator.js'
+import { healthRoutes } from './health/health.routes.js'
+import { registerDocs } from './http/docs.js'
+import { registerErrorHandler } from './http/error-handler.js'
+import { ErrorBody } from './http/schemas.js'
+import { leadRoutes } from './leads/leads.routes.js'
+import { operatorRoutes } from './operators/operators.routes.js'
+import { sourceRoutes } from './sources/sources.routes.js'
+import { statsRoutes } from './stats/stats.routes.js'
+
+export const BODY_LIMIT_BYTES = 1024 * 1024
+
+export interface AppOptions {
+  config: Config
+  db: Db
+  /** Defaults to Math.random; tests pass a seeded one. */
+  random?: RandomSource
+  /** Defaults to pino at info (debug with DEBUG=true); tests pass false. */
+  logger?: FastifyServerOptions['logger']
+}
+
+/** Builds the whole application without listening; the caller owns the database and closes it. */
+export async function buildApp({ config, db, random = Math.random, logger }: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: logger ?? { level: config.debug ? 'debug' : 'info' },
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: BODY_LIMIT_BYTES,
+  }).withTypeProvider<TypeBoxTypeProvider>()
+  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  app.addSchema(ErrorBody)
+  registerErrorHandler(app)
+  await registerDocs(app, config)
+
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes, { db, version: config.appVersion })
+      await api.register(operatorRoutes, { db })
+      await api.register(sourceRoutes, { db })
+      await api.register(distributionRoutes, { db })
+      await api.register(contactRoutes, { db, random })
+      await api.register(leadRoutes, { db })
+      await api.register(statsRoutes, { db })
+    },
+    { prefix: config.apiPrefix },
+  )
+  return app
+}

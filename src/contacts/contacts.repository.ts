@@ -1,0 +1,97 @@
+import type { Insertable, Selectable } from 'kysely'
+import type { ContactsTable, Db } from '../db/database.js'
+import type { Paging } from '../http/schemas.js'
+
+export interface ContactFilters {
+  lead_id?: number | undefined
+  source_id?: number | undefined
+  operator_id?: number | undefined
+  status?: 'active' | 'closed' | undefined
+  assigned?: boolean | undefined
+}
+
+export async function insertContact(db: Db, values: Insertable<ContactsTable>): Promise<Selectable<ContactsTable>> {
+  return db.insertInto('contacts').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+/** A contact with its lead, source and operator, in one query. */
+function selectContactViews(db: Db) {
+  return db
+    .selectFrom('contacts as c')
+    .innerJoin('leads as l', 'l.id', 'c.lead_id')
+    .innerJoin('sources as s', 's.id', 'c.source_id')
+    .leftJoin('operators as o', 'o.id', 'c.operator_id')
+    .select([
+      'c.id',
+      'c.lead_id',
+      'c.source_id',
+      'c.operator_id',
+      'c.status',
+      'c.created_at',
+      'c.closed_at',
+      'l.external_id as lead_external_id',
+      'l.phone as lead_phone',
+      'l.email as lead_email',
+      'l.created_at as lead_created_at',
+      's.name as source_name',
+      's.created_at as source_created_at',
+      'o.name as operator_name',
+      'o.is_active as operator_is_active',
+      'o.max_load as operator_max_load',
+      'o.current_load as operator_current_load',
+      'o.created_at as operator_created_at',
+      'o.deleted_at as operator_deleted_at',
+    ])
+}
+
+export type ContactViewRow = Awaited<ReturnType<ReturnType<typeof selectContactViews>['executeTakeFirstOrThrow']>>
+
+export async function findContactView(db: Db, id: number): Promise<ContactViewRow | undefined> {
+  return selectContactViews(db).where('c.id', '=', id).executeTakeFirst()
+}
+
+export async function listContactViews(
+  db: Db,
+  filters: ContactFilters,
+  { skip, limit }: Required<Paging>,
+): Promise<ContactViewRow[]> {
+  let query = selectContactViews(db)
+  if (filters.lead_id !== undefined) query = query.where('c.lead_id', '=', filters.lead_id)
+  if (filters.source_id !== undefined) query = query.where('c.source_id', '=', filters.source_id)
+  if (filters.operator_id !== undefined) query = query.where('c.operator_id', '=', filters.operator_id)
+  if (filters.status !== undefined) query = query.where('c.status', '=', filters.status)
+  if (filters.assigned !== undefined) {
+    query = query.where('c.operator_id', filters.assigned ? 'is not' : 'is', null)
+  }
+  return query.orderBy('c.id').offset(skip).limit(limit).execute()
+}
+
+/** Closes the contact if it is still active; answers what it held, or undefined if nothing changed. */
+export async function closeActiveContact(
+  db: Db,
+  id: number,
+  at: string,
+): Promise<{ source_id: number; operator_id: number | null } | undefined> {
+  return db
+    .updateTable('contacts')
+    .set({ status: 'closed', closed_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'active')
+    .returning(['source_id', 'operator_id'])
+    .executeTakeFirst()
+}
+
+export async function contactExists(db: Db, id: number): Promise<boolean> {
+  const row = await db.selectFrom('contacts').select('id').where('id', '=', id).executeTakeFirst()
+  return row !== undefined
+}
+
+/** Returns the operator's active contacts to the unassigned pool; closed ones keep their operator. */
+export async function unassignActiveContacts(db: Db, operatorId: number): Promise<void> {
+  await db
+    .updateTable('contacts')
+    .set({ operator_id: null })
+    .where('operator_id', '=', operatorId)
+    .where('status', '=', 'active')
+    .execute()
+}

@@ -1,0 +1,51 @@
+import { Type, type Static } from 'typebox'
+import { Id, NonBlankString, Paging, Timestamp } from '../http/schemas.js'
+import { Lead } from '../leads/leads.schemas.js'
+import { Operator } from '../operators/operators.schemas.js'
+import { Source } from '../sources/sources.schemas.js'
+
+export const ContactStatus = Type.Union([Type.Literal('active'), Type.Literal('closed')])
+
+export const Contact = Type.Object({
+  id: Id,
+  lead_id: Id,
+  source_id: Id,
+  operator_id: Type.Union([Id, Type.Null()], { description: 'null when no operator could take it' }),
+  status: ContactStatus,
+  created_at: Timestamp,
+  closed_at: Type.Union([Timestamp, Type.Null()]),
+  lead: Lead,
+  source: Source,
+  operator: Type.Union([Operator, Type.Null()]),
+})
+export type Contact = Static<typeof Contact>
+
+const Optional = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
+  Type.Optional(Type.Union([schema, Type.Null()]))
+
+export const ContactCreate = Type.Object(
+  {
+    external_id: NonBlankString({ maxLength: 255, description: 'The lead as the source knows it' }),
+    source_id: Id,
+    phone: Optional(Type.String({ maxLength: 50 })),
+    email: Optional(Type.String({ maxLength: 254, format: 'email' })),
+  },
+  { examples: [{ external_id: 'user_12345', source_id: 1, phone: '+79001234567', email: 'user@example.com' }] },
+)
+export type ContactCreate = Static<typeof ContactCreate>
+
+export const ContactUpdate = Type.Object(
+  { status: Type.Literal('closed', { description: 'Closing frees the operator slot; closing twice changes nothing' }) },
+  { examples: [{ status: 'closed' }] },
+)
+export type ContactUpdate = Static<typeof ContactUpdate>
+
+export const ContactQuery = Type.Object({
+  ...Paging.properties,
+  lead_id: Type.Optional(Id),
+  source_id: Type.Optional(Id),
+  operator_id: Type.Optional(Id),
+  status: Type.Optional(ContactStatus),
+  assigned: Type.Optional(Type.Boolean({ description: 'false: only contacts without an operator' })),
+})
+export type ContactQuery = Static<typeof ContactQuery>

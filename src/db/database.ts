@@ -1,0 +1,86 @@
+import SQLite from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect, type ColumnType, type Generated, type SqlBool } from 'kysely'
+import pg from 'pg'
+import type { DatabaseConfig } from '../config.js'
+
+/** Written as an ISO-8601 string; read back as a string (SQLite) or a Date (PostgreSQL). */
+type Timestamp = ColumnType<Date | string, string, string>
+/** Written as 0/1 (better-sqlite3 cannot bind booleans, PostgreSQL accepts both); read as 0/1 or boolean. */
+type Flag = ColumnType<SqlBool, 0 | 1, 0 | 1>
+
+export interface OperatorsTable {
+  id: Generated<number>
+  name: string
+  is_active: Flag
+  max_load: number
+  /** Number of the operator's active contacts, kept in the same transactions that change them. */
+  current_load: Generated<number>
+  created_at: Timestamp
+  deleted_at: ColumnType<Date | string | null, string | null, string | null>
+}
+
+export interface SourcesTable {
+  id: Generated<number>
+  name: string
+  created_at: Timestamp
+}
+
+export interface SourceOperatorWeightsTable {
+  id: Generated<number>
+  source_id: number
+  operator_id: number
+  weight: number
+}
+
+export interface LeadsTable {
+  id: Generated<number>
+  external_id: string
+  phone: string | null
+  email: string | null
+  created_at: Timestamp
+}
+
+export interface ContactsTable {
+  id: Generated<number>
+  lead_id: number
+  source_id: number
+  operator_id: number | null
+  status: 'active' | 'closed'
+  created_at: Timestamp
+  closed_at: ColumnType<Date | string | null, string | null, string | null>
+}
+
+/**
+ * Running totals per (source, operator) so statistics never rescan contacts.
+ * operator_id 0 stands for "unassigned" (a primary key cannot hold NULL in both databases).
+ */
+export interface ContactTalliesTable {
+  source_id: number
+  operator_id: number
+  total: number
+  active: number
+}
+
+export interface Database {
+  operators: OperatorsTable
+  sources: SourcesTable
+  source_operator_weights: SourceOperatorWeightsTable
+  leads: LeadsTable
+  contacts: ContactsTable
+  contact_tallies: ContactTalliesTable
+}
+
+export type Db = Kysely<Database>
+
+export function createDb(config: DatabaseConfig): Db {
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.connectionString })
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+  }
+  const sqlite = new SQLite(config.filename)
+  if (config.filename !== ':memory:') sqlite.pragma('journal_mode = WAL')
+  sqlite.pragma('synchronous = FULL')
+  sqlite.pragma('foreign_keys = ON')
+  sqlite.pragma('busy_timeout = 5000')
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+}

@@ -1,0 +1,45 @@
+import type { Db } from '../db/database.js'
+import { InvalidFieldError, NotFoundError } from '../errors.js'
+import { findOperatorIds } from '../operators/operators.repository.js'
+import { findSourceById } from '../sources/sources.repository.js'
+import type { DistributionSet, OperatorWeight } from './distribution.schemas.js'
+import { listWeights, replaceWeights, type WeightRow } from './weights.repository.js'
+
+export function shareOf(weight: number, total: number): number {
+  return total > 0 ? weight / total : 0
+}
+
+function toOperatorWeights(rows: WeightRow[]): OperatorWeight[] {
+  const total = rows.reduce((sum, row) => sum + row.weight, 0)
+  return rows.map((row) => ({ ...row, share: shareOf(row.weight, total) }))
+}
+
+export async function getDistribution(db: Db, sourceId: number): Promise<OperatorWeight[]> {
+  if (!(await findSourceById(db, sourceId))) throw new NotFoundError('Source', sourceId)
+  return toOperatorWeights(await listWeights(db, sourceId))
+}
+
+/** Replaces the whole set in one transaction: a rejected set leaves the old one intact. */
+export async function replaceDistribution(db: Db, sourceId: number, input: DistributionSet): Promise<OperatorWeight[]> {
+  const weights = input.operator_weights
+  const seen = new Set<number>()
+  weights.forEach(({ operator_id }, index) => {
+    if (seen.has(operator_id)) {
+      throw new InvalidFieldError(
+        ['body', 'operator_weights', index, 'operator_id'],
+        `operator ${operator_id} appears more than once`,
+        'duplicate',
+      )
+    }
+    seen.add(operator_id)
+  })
+
+  return db.transaction().execute(async (trx) => {
+    if (!(await findSourceById(trx, sourceId))) throw new NotFoundError('Source', sourceId)
+    const known = new Set(await findOperatorIds(trx, [...seen]))
+    const unknown = weights.find((w) => !known.has(w.operator_id))
+    if (unknown) throw new NotFoundError('Operator', unknown.operator_id)
+    await replaceWeights(trx, sourceId, weights)
+    return toOperatorWeights(await listWeights(trx, sourceId))
+  })
+}

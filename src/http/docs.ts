@@ -1,0 +1,22 @@
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyInstance } from 'fastify'
+import type { Config } from '../config.js'
+
+/** OpenAPI built from the route schemas: interactive at {prefix}/docs, raw at {prefix}/openapi.json. */
+export async function registerDocs(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      info: {
+        title: config.appName,
+        version: config.appVersion,
+        description: 'Distributes incoming lead contacts among operators by per-source weights and load limits.',
+      },
+      servers: config.apiPrefix ? [{ url: config.apiPrefix }] : [],
+    },
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
+    transform: ({ schema, url }) => ({ schema, url: config.apiPrefix ? url.slice(config.apiPrefix.length) || '/' : url }),
+  })
+  await app.register(swaggerUi, { routePrefix: `${config.apiPrefix}/docs` })
+  app.get(`${config.apiPrefix}/openapi.json`, { schema: { hide: true } }, () => app.swagger())
+}

@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { AppError, InvalidFieldError } from '../errors.js'
+import type { ErrorBody, FieldProblem } from './schemas.js'
+
+/** Fastify's own client errors, by code: what we answer instead of its message. */
+const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'Body is not valid JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'Body is empty' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'Body is larger than 1 MiB' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    status: 415,
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    detail: 'Send the body as application/json',
+  },
+}
+
+/** Database constraint violations that reach here mean a conflict the services did not foresee. */
+const CONSTRAINT_CODES = new Set(['23505', '23503', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_FOREIGNKEY'])
+
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const [status, body] = toResponse(error)
+    if (status >= 500) request.log.error({ err: error }, 'request failed')
+    else request.log.debug({ err: error }, 'request rejected')
+    return reply.status(status).send(body)
+  })
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send({ detail: `No route for ${request.method} ${request.url}`, code: 'ROUTE_NOT_FOUND' }),
+  )
+}
+
+function toResponse(error: FastifyError): [number, ErrorBody] {
+  if (error instanceof InvalidFieldError) {
+    return [422, { detail: [{ loc: error.loc, msg: error.message, type: error.type }], code: error.code }]
+  }
+  if (error instanceof AppError) return [error.statusCode, { detail: error.message, code: error.code }]
+  if (error.validation) {
+    const part = error.validationContext ?? 'body'
+    return [422, { detail: error.validation.map((problem) => toFieldProblem(part, problem)), code: 'VALIDATION_ERROR' }]
+  }
+  const known = FRAMEWORK_ERRORS[error.code]
+  if (known) return [known.status, { detail: known.detail, code: known.code }]
+  if (CONSTRAINT_CODES.has(error.code)) {
+    return [409, { detail: 'The request conflicts with the current state of the data', code: 'CONFLICT' }]
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) return [status, { detail: error.message, code: error.code }]
+  return [500, { detail: 'Internal server error', code: 'INTERNAL_ERROR' }]
+}
+
+type ValidationProblem = NonNullable<FastifyError['validation']>[number]
+
+function toFieldProblem(part: string, problem: ValidationProblem): FieldProblem {
+  const path = problem.instancePath.split('/').slice(1).map(decodePointer)
+  const params = problem.params as { requiredProperties?: string[] }
+  if (problem.keyword === 'required' && params.requiredProperties) {
+    const missing = params.requiredProperties.join(', ')
+    return { loc: [part, ...path, missing], msg: 'field required', type: 'missing' }
+  }
+  return { loc: [part, ...path], msg: problem.message ?? 'is invalid', type: problem.keyword }
+}
+
+function decodePointer(segment: string): string | number {
+  const text = segment.replace(/~1/g, '/').replace(/~0/g, '~')
+  return /^\d+$/.test(text) ? Number(text) : text
+}

@@ -1,0 +1,83 @@
+import type { Insertable, Selectable, Updateable } from 'kysely'
+import type { Db, OperatorsTable } from '../db/database.js'
+import type { Paging } from '../http/schemas.js'
+
+export type OperatorRow = Selectable<OperatorsTable>
+
+export async function insertOperator(db: Db, values: Insertable<OperatorsTable>): Promise<OperatorRow> {
+  return db.insertInto('operators').values(values).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function findOperatorById(db: Db, id: number): Promise<OperatorRow | undefined> {
+  return db.selectFrom('operators').selectAll().where('id', '=', id).where('deleted_at', 'is', null).executeTakeFirst()
+}
+
+export async function findOperatorIds(db: Db, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return []
+  const rows = await db
+    .selectFrom('operators')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is', null)
+    .execute()
+  return rows.map((row) => row.id)
+}
+
+export async function listOperators(db: Db, { skip, limit }: Required<Paging>): Promise<OperatorRow[]> {
+  return db
+    .selectFrom('operators')
+    .selectAll()
+    .where('deleted_at', 'is', null)
+    .orderBy('id')
+    .offset(skip)
+    .limit(limit)
+    .execute()
+}
+
+export async function updateOperator(
+  db: Db,
+  id: number,
+  changes: Updateable<OperatorsTable>,
+): Promise<OperatorRow | undefined> {
+  return db
+    .updateTable('operators')
+    .set(changes)
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst()
+}
+
+/** Marks the operator deleted and empties its load; the row stays so closed contacts keep their history. */
+export async function markOperatorDeleted(db: Db, id: number, at: string): Promise<boolean> {
+  const row = await db
+    .updateTable('operators')
+    .set({ deleted_at: at, is_active: 0, current_load: 0 })
+    .where('id', '=', id)
+    .where('deleted_at', 'is', null)
+    .returning('id')
+    .executeTakeFirst()
+  return row !== undefined
+}
+
+/** Takes one slot of the operator's limit, atomically; undefined when it is full, inactive or gone. */
+export async function claimOperatorSlot(db: Db, id: number): Promise<OperatorRow | undefined> {
+  return db
+    .updateTable('operators')
+    .set((eb) => ({ current_load: eb('current_load', '+', 1) }))
+    .where('id', '=', id)
+    .where('is_active', '=', 1)
+    .where('deleted_at', 'is', null)
+    .whereRef('current_load', '<', 'max_load')
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export async function releaseOperatorSlot(db: Db, id: number): Promise<void> {
+  await db
+    .updateTable('operators')
+    .set((eb) => ({ current_load: eb('current_load', '-', 1) }))
+    .where('id', '=', id)
+    .where('current_load', '>', 0)
+    .execute()
+}

@@ -1,0 +1,66 @@
+import { moveActiveTalliesToUnassigned } from '../contacts/contact-tallies.repository.js'
+import { unassignActiveContacts } from '../contacts/contacts.repository.js'
+import type { Db } from '../db/database.js'
+import { nowIso, toFlag, toIso } from '../db/values.js'
+import { NotFoundError } from '../errors.js'
+import type { Paging } from '../http/schemas.js'
+import * as operators from './operators.repository.js'
+import { DEFAULT_MAX_LOAD, type Operator, type OperatorCreate, type OperatorUpdate } from './operators.schemas.js'
+
+export function toOperator(row: operators.OperatorRow): Operator {
+  return {
+    id: row.id,
+    name: row.name,
+    is_active: Boolean(row.is_active),
+    max_load: row.max_load,
+    current_load: row.current_load,
+    created_at: toIso(row.created_at),
+  }
+}
+
+export async function createOperator(db: Db, input: OperatorCreate): Promise<Operator> {
+  const row = await operators.insertOperator(db, {
+    name: input.name.trim(),
+    is_active: toFlag(input.is_active ?? true),
+    max_load: input.max_load ?? DEFAULT_MAX_LOAD,
+    created_at: nowIso(),
+  })
+  return toOperator(row)
+}
+
+export async function getOperator(db: Db, id: number): Promise<Operator> {
+  const row = await operators.findOperatorById(db, id)
+  if (!row) throw new NotFoundError('Operator', id)
+  return toOperator(row)
+}
+
+export async function listOperators(db: Db, paging: Required<Paging>): Promise<Operator[]> {
+  return (await operators.listOperators(db, paging)).map(toOperator)
+}
+
+/** Lowering max_load below current_load is allowed: the operator simply gets nothing new until under it. */
+export async function updateOperator(db: Db, id: number, input: OperatorUpdate): Promise<Operator> {
+  const row =
+    input.name === undefined && input.is_active === undefined && input.max_load === undefined
+      ? await operators.findOperatorById(db, id)
+      : await operators.updateOperator(db, id, {
+          ...(input.name !== undefined && { name: input.name.trim() }),
+          ...(input.is_active !== undefined && { is_active: toFlag(input.is_active) }),
+          ...(input.max_load !== undefined && { max_load: input.max_load }),
+        })
+  if (!row) throw new NotFoundError('Operator', id)
+  return toOperator(row)
+}
+
+/**
+ * Deleting an operator removes its weights and returns its active contacts to the unassigned pool;
+ * closed contacts keep pointing at it, so history and statistics stay true.
+ */
+export async function deleteOperator(db: Db, id: number): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    if (!(await operators.markOperatorDeleted(trx, id, nowIso()))) throw new NotFoundError('Operator', id)
+    await trx.deleteFrom('source_operator_weights').where('operator_id', '=', id).execute()
+    await unassignActiveContacts(trx, id)
+    await moveActiveTalliesToUnassigned(trx, id)
+  })
+}

@@ -1,0 +1,23 @@
+import type { Insertable, Selectable } from 'kysely'
+import type { Db, SourcesTable } from '../db/database.js'
+import type { Paging } from '../http/schemas.js'
+
+export type SourceRow = Selectable<SourcesTable>
+
+/** Inserts the source, or answers undefined when the name is taken (no exception, no aborted transaction). */
+export async function insertSource(db: Db, values: Insertable<SourcesTable>): Promise<SourceRow | undefined> {
+  return db
+    .insertInto('sources')
+    .values(values)
+    .onConflict((oc) => oc.column('name').doNothing())
+    .returningAll()
+    .executeTakeFirst()
+}
+
+export async function findSourceById(db: Db, id: number): Promise<SourceRow | undefined> {
+  return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function listSources(db: Db, { skip, limit }: Required<Paging>): Promise<SourceRow[]> {
+  return db.selectFrom('sources').selectAll().orderBy('id').offset(skip).limit(limit).execute()
+}
