@@ -1,0 +1,45 @@
+import type { FastifyInstance } from 'fastify'
+import { buildApp } from '../../src/app.js'
+import { loadConfig, type Config } from '../../src/config.js'
+import { createDb, type Db } from '../../src/db/database.js'
+import { migrateToLatest } from '../../src/db/migrate.js'
+import type { RandomSource } from '../../src/distribution/pick-operator.js'
+
+export interface TestApp {
+  app: FastifyInstance
+  db: Db
+  config: Config
+  close: () => Promise<void>
+}
+
+/** A fresh app on its own empty, migrated in-memory database. */
+export async function createTestApp(
+  options: { env?: Record<string, string>; random?: RandomSource } = {},
+): Promise<TestApp> {
+  const config = loadConfig({ DATABASE_URL: 'sqlite:///:memory:', ...options.env })
+  const db = createDb(config.database)
+  await migrateToLatest(db)
+  const app = await buildApp({ config, db, logger: false, ...(options.random && { random: options.random }) })
+  await app.ready()
+  return {
+    app,
+    db,
+    config,
+    close: async () => {
+      await app.close()
+      await db.destroy()
+    },
+  }
+}
+
+/** A deterministic random source (mulberry32), for reproducible picks. */
+export function seededRandom(seed: number): RandomSource {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
