@@ -1,4 +1,4 @@
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import type { Config } from './config.js'
 import { contactRoutes } from './contacts/contacts.routes.js'
@@ -6,9 +6,12 @@ import type { Db } from './db/database.js'
 import { distributionRoutes } from './distribution/distribution.routes.js'
 import type { RandomSource } from './distribution/pick-operator.js'
 import { healthRoutes } from './health/health.routes.js'
+import { registerBodyParsers } from './http/body-parsers.js'
 import { registerDocs } from './http/docs.js'
 import { registerErrorHandler } from './http/error-handler.js'
+import { closeConnectionsWhenClosing } from './http/graceful-close.js'
 import { ErrorBody } from './http/schemas.js'
+import { validatorCompiler } from './http/validator.js'
 import { leadRoutes } from './leads/leads.routes.js'
 import { operatorRoutes } from './operators/operators.routes.js'
 import { sourceRoutes } from './sources/sources.routes.js'
@@ -31,8 +34,13 @@ export async function buildApp({ config, db, random = Math.random, logger }: App
     logger: logger ?? { level: config.debug ? 'debug' : 'info' },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: BODY_LIMIT_BYTES,
+    // A request that reaches a keep-alive connection while the server closes is served (with
+    // Connection: close, see closeConnectionsWhenClosing) rather than refused with Fastify's own 503 body.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>()
-  app.setValidatorCompiler(TypeBoxValidatorCompiler)
+  closeConnectionsWhenClosing(app)
+  app.setValidatorCompiler(validatorCompiler)
+  registerBodyParsers(app)
   app.addSchema(ErrorBody)
   registerErrorHandler(app)
   await registerDocs(app, config)

@@ -2,9 +2,16 @@ import { existsSync, readFileSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { parseEnv } from 'node:util'
 
-export type DatabaseConfig =
-  | { readonly kind: 'sqlite'; readonly filename: string }
-  | { readonly kind: 'postgres'; readonly connectionString: string }
+export interface PostgresPoolConfig {
+  readonly poolSize: number
+  readonly statementTimeoutMs: number
+  readonly connectTimeoutMs: number
+}
+
+type SqliteConfig = { readonly kind: 'sqlite'; readonly filename: string }
+type PostgresUrl = { readonly kind: 'postgres'; readonly connectionString: string }
+
+export type DatabaseConfig = SqliteConfig | (PostgresUrl & PostgresPoolConfig)
 
 export interface Config {
   readonly appName: string
@@ -39,6 +46,12 @@ export function loadConfig(env: Env = process.env): Config {
     }
   }
 
+  const database = read('DATABASE_URL', 'sqlite:///./crm.db', parseDatabaseUrl)
+  const pool = {
+    poolSize: read('DATABASE_POOL_SIZE', '10', integerIn(1, 1000)),
+    statementTimeoutMs: read('DATABASE_STATEMENT_TIMEOUT_MS', '5000', integerIn(0, 3_600_000)),
+    connectTimeoutMs: read('DATABASE_CONNECT_TIMEOUT_MS', '5000', integerIn(1, 600_000)),
+  }
   const config = {
     appName: read('APP_NAME', 'Mini CRM', (v) => v),
     appVersion: read('APP_VERSION', '1.0.0', (v) => v),
@@ -46,7 +59,7 @@ export function loadConfig(env: Env = process.env): Config {
     apiPrefix: read('API_V1_PREFIX', '', parsePrefix),
     host: read('HOST', '127.0.0.1', (v) => v),
     port: read('PORT', '8000', parsePort),
-    database: read('DATABASE_URL', 'sqlite:///./crm.db', parseDatabaseUrl),
+    database: database?.kind === 'postgres' ? { ...database, ...pool } : database,
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config as Config)
@@ -59,11 +72,15 @@ function parseBoolean(value: string): boolean {
   throw new Error('expected true or false')
 }
 
-function parsePort(value: string): number {
-  const port = Number(value)
-  if (!/^\d+$/.test(value) || port > 65535) throw new Error('expected a port number from 0 to 65535')
-  return port
+function integerIn(min: number, max: number) {
+  return (value: string): number => {
+    const number = Number(value)
+    if (!/^\d+$/.test(value) || number < min || number > max) throw new Error(`expected a whole number from ${min} to ${max}`)
+    return number
+  }
 }
+
+const parsePort = integerIn(0, 65535)
 
 function parsePrefix(value: string): string {
   const prefix = value.replace(/\/+$/, '')
@@ -73,8 +90,11 @@ function parsePrefix(value: string): string {
   return prefix
 }
 
-/** Accepts the seed's SQLAlchemy-style URLs: sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:. */
-export function parseDatabaseUrl(value: string): DatabaseConfig {
+/**
+ * Accepts the seed's SQLAlchemy-style URLs: sqlite:///relative.db, sqlite:////absolute.db, sqlite:///:memory:,
+ * and postgresql:// (also postgres:// and postgresql+driver://); SSL settings ride in the URL (?sslmode=require).
+ */
+export function parseDatabaseUrl(value: string): SqliteConfig | PostgresUrl {
   const sqlite = /^sqlite(?:\+\w+)?:\/\/\/(.+)$/.exec(value)
   if (sqlite?.[1] !== undefined) {
     const path = sqlite[1]

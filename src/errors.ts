@@ -32,3 +32,10 @@ export class InvalidFieldError extends AppError {
     super(422, 'VALIDATION_ERROR', message)
   }
 }
+
+export class ServiceUnavailableError extends AppError {
+  constructor(code: string, message: string, options?: ErrorOptions) {
+    super(503, code, message)
+    if (options?.cause !== undefined) this.cause = options.cause
+  }
+}

@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { ContactsTable, Db } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
 import { nowIso, toIso, toIsoOrNull } from '../db/values.js'
 import { assignOperator } from '../distribution/assign-operator.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
@@ -70,7 +71,7 @@ function fromView(row: contacts.ContactViewRow): Contact {
  * transaction, so a failure leaves nothing behind and an acknowledged contact is committed.
  */
 export async function registerContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const source = await findSourceById(trx, input.source_id)
     if (!source) throw new NotFoundError('Source', input.source_id)
     const now = nowIso()
@@ -106,7 +107,7 @@ export async function listContacts(db: Db, query: ContactQuery): Promise<Contact
 
 /** Closes the contact and frees its operator's slot; closing a closed contact changes nothing. */
 export async function closeContact(db: Db, id: number): Promise<Contact> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     const closed = await contacts.closeActiveContact(trx, id, nowIso())
     if (!closed) {
       if (!(await contacts.contactExists(trx, id))) throw new NotFoundError('Contact', id)

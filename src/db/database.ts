@@ -1,7 +1,8 @@
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, SqliteDialect, type ColumnType, type Generated, type SqlBool } from 'kysely'
+import { Kysely, PostgresDialect, type ColumnType, type Generated, type SqlBool } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
+import { ImmediateSqliteDialect } from './sqlite-dialect.js'
 
 /** Written as an ISO-8601 string; read back as a string (SQLite) or a Date (PostgreSQL). */
 type Timestamp = ColumnType<Date | string, string, string>
@@ -74,7 +75,15 @@ export type Db = Kysely<Database>
 
 export function createDb(config: DatabaseConfig): Db {
   if (config.kind === 'postgres') {
-    const pool = new pg.Pool({ connectionString: config.connectionString })
+    const pool = new pg.Pool({
+      connectionString: config.connectionString,
+      max: config.poolSize,
+      connectionTimeoutMillis: config.connectTimeoutMs,
+      ...(config.statementTimeoutMs > 0 && { statement_timeout: config.statementTimeoutMs }),
+    })
+    // An idle client that loses its connection (database restart) is dropped by the pool and replaced on
+    // the next query; without a listener the 'error' event would crash the process.
+    pool.on('error', () => undefined)
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   const sqlite = new SQLite(config.filename)
@@ -82,5 +91,5 @@ export function createDb(config: DatabaseConfig): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) })
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
 import { InvalidFieldError, NotFoundError } from '../errors.js'
 import { findOperatorIds } from '../operators/operators.repository.js'
 import { findSourceById } from '../sources/sources.repository.js'
@@ -34,7 +35,7 @@ export async function replaceDistribution(db: Db, sourceId: number, input: Distr
     seen.add(operator_id)
   })
 
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     if (!(await findSourceById(trx, sourceId))) throw new NotFoundError('Source', sourceId)
     const known = new Set(await findOperatorIds(trx, [...seen]))
     const unknown = weights.find((w) => !known.has(w.operator_id))

@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { classifyDatabaseError, type DatabaseErrorKind } from '../db/database-errors.js'
 import { AppError, InvalidFieldError } from '../errors.js'
 import type { ErrorBody, FieldProblem } from './schemas.js'
 
@@ -14,8 +15,12 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; detail: s
   },
 }
 
-/** Database constraint violations that reach here mean a conflict the services did not foresee. */
-const CONSTRAINT_CODES = new Set(['23505', '23503', 'SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_FOREIGNKEY'])
+/** What a database failure the services did not handle means to the client. */
+const DATABASE_ERRORS: Record<DatabaseErrorKind, [number, ErrorBody]> = {
+  constraint: [409, { detail: 'The request conflicts with the current state of the data', code: 'CONFLICT' }],
+  transient: [503, { detail: 'The database is busy; retry the request', code: 'DATABASE_BUSY' }],
+  unavailable: [503, { detail: 'The database is unavailable; retry later', code: 'DATABASE_UNAVAILABLE' }],
+}
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
@@ -41,9 +46,8 @@ function toResponse(error: FastifyError): [number, ErrorBody] {
   }
   const known = FRAMEWORK_ERRORS[error.code]
   if (known) return [known.status, { detail: known.detail, code: known.code }]
-  if (CONSTRAINT_CODES.has(error.code)) {
-    return [409, { detail: 'The request conflicts with the current state of the data', code: 'CONFLICT' }]
-  }
+  const databaseError = classifyDatabaseError(error)
+  if (databaseError) return DATABASE_ERRORS[databaseError]
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) return [status, { detail: error.message, code: error.code }]
   return [500, { detail: 'Internal server error', code: 'INTERNAL_ERROR' }]

@@ -1,6 +1,7 @@
 import { moveActiveTalliesToUnassigned } from '../contacts/contact-tallies.repository.js'
 import { unassignActiveContacts } from '../contacts/contacts.repository.js'
 import type { Db } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
 import { nowIso, toFlag, toIso } from '../db/values.js'
 import { NotFoundError } from '../errors.js'
 import type { Paging } from '../http/schemas.js'
@@ -57,7 +58,7 @@ export async function updateOperator(db: Db, id: number, input: OperatorUpdate):
  * closed contacts keep pointing at it, so history and statistics stay true.
  */
 export async function deleteOperator(db: Db, id: number): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  await inTransaction(db, async (trx) => {
     if (!(await operators.markOperatorDeleted(trx, id, nowIso()))) throw new NotFoundError('Operator', id)
     await trx.deleteFrom('source_operator_weights').where('operator_id', '=', id).execute()
     await unassignActiveContacts(trx, id)

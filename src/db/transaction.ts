@@ -1,0 +1,24 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ServiceUnavailableError } from '../errors.js'
+import { classifyDatabaseError } from './database-errors.js'
+import type { Db } from './database.js'
+
+export const TRANSACTION_ATTEMPTS = 4
+
+/**
+ * Runs the work in a transaction, retrying it from the start when the database reports a transient
+ * conflict (deadlock, serialization failure, busy lock), a bounded number of times, then answers 503.
+ */
+export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(work)
+    } catch (error) {
+      if (classifyDatabaseError(error) !== 'transient') throw error
+      if (attempt >= TRANSACTION_ATTEMPTS) {
+        throw new ServiceUnavailableError('DATABASE_BUSY', 'The database is busy; retry the request', { cause: error })
+      }
+      await sleep(Math.random() * 10 * 2 ** attempt)
+    }
+  }
+}

@@ -1,0 +1,95 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig, parseDatabaseUrl, readEnvFile } from '../../src/config.js'
+
+describe('loadConfig', () => {
+  it('has the documented defaults', () => {
+    const config = loadConfig({})
+    expect(config).toEqual({
+      appName: 'Mini CRM',
+      appVersion: '1.0.0',
+      debug: false,
+      apiPrefix: '',
+      host: '127.0.0.1',
+      port: 8000,
+      database: { kind: 'sqlite', filename: resolve('crm.db') },
+    })
+    expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      APP_NAME: 'CRM',
+      APP_VERSION: '2.0.0',
+      DEBUG: 'True',
+      API_V1_PREFIX: '/api/v1/',
+      HOST: '0.0.0.0',
+      PORT: '9000',
+      DATABASE_URL: 'sqlite:///:memory:',
+    })
+    expect(config).toMatchObject({
+      appName: 'CRM',
+      appVersion: '2.0.0',
+      debug: true,
+      apiPrefix: '/api/v1',
+      host: '0.0.0.0',
+      port: 9000,
+      database: { kind: 'sqlite', filename: ':memory:' },
+    })
+  })
+
+  it('accepts the seed-style DEBUG=False', () => {
+    expect(loadConfig({ DEBUG: 'False' }).debug).toBe(false)
+  })
+
+  it('lists every bad value, naming the variable', () => {
+    let error: unknown
+    try {
+      loadConfig({ PORT: 'abc', DEBUG: 'maybe', DATABASE_URL: 'mysql://x/y', API_V1_PREFIX: 'api v1' })
+    } catch (caught) {
+      error = caught
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    const problems = (error as ConfigError).problems
+    expect(problems).toHaveLength(4)
+    for (const name of ['PORT', 'DEBUG', 'DATABASE_URL', 'API_V1_PREFIX']) {
+      expect(problems.some((p) => p.startsWith(`${name}=`))).toBe(true)
+    }
+  })
+
+  it('rejects ports out of range', () => {
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/)
+    expect(() => loadConfig({ PORT: '-1' })).toThrow(/PORT/)
+  })
+})
+
+describe('parseDatabaseUrl', () => {
+  it('understands the SQLAlchemy-style SQLite URLs', () => {
+    expect(parseDatabaseUrl('sqlite:///./crm.db')).toEqual({ kind: 'sqlite', filename: resolve('crm.db') })
+    expect(parseDatabaseUrl('sqlite:///data/x.db')).toEqual({ kind: 'sqlite', filename: resolve('data/x.db') })
+    expect(parseDatabaseUrl('sqlite:////var/lib/crm.db')).toEqual({ kind: 'sqlite', filename: '/var/lib/crm.db' })
+    expect(parseDatabaseUrl('sqlite:///:memory:')).toEqual({ kind: 'sqlite', filename: ':memory:' })
+  })
+
+  it('understands PostgreSQL URLs, including the SQLAlchemy driver form', () => {
+    for (const url of ['postgresql://u:p@h:5432/db', 'postgres://u:p@h:5432/db', 'postgresql+psycopg2://u:p@h:5432/db']) {
+      expect(parseDatabaseUrl(url)).toEqual({ kind: 'postgres', connectionString: 'postgresql://u:p@h:5432/db' })
+    }
+  })
+
+  it('rejects anything else', () => {
+    expect(() => parseDatabaseUrl('mysql://u@h/db')).toThrow(/expected/)
+    expect(() => parseDatabaseUrl('sqlite://crm.db')).toThrow(/expected/)
+  })
+})
+
+describe('readEnvFile', () => {
+  it('reads KEY=value lines and answers nothing for a missing file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'crm-env-'))
+    writeFileSync(join(dir, '.env'), '# comment\nPORT=9001\nAPP_NAME="Mini CRM - Распределение лидов"\n')
+    expect(readEnvFile(join(dir, '.env'))).toEqual({ PORT: '9001', APP_NAME: 'Mini CRM - Распределение лидов' })
+    expect(readEnvFile(join(dir, 'missing.env'))).toEqual({})
+  })
+})
