@@ -1,9 +1,44 @@
 import { defineConfig } from 'vitest/config'
 
+const postgresUrl = process.env.TEST_DATABASE_URL
+
+/** Suites that run against both databases: every HTTP test and the real-process race test. */
+const bothDatabases = [
+  'test/*/*.routes.test.ts',
+  'test/http/*.test.ts',
+  'test/db/query-plans.test.ts',
+  'test/concurrency/registration-race.test.ts',
+]
+
+if (!postgresUrl) {
+  console.warn(
+    '\n  PostgreSQL suite skipped: TEST_DATABASE_URL is not set. Set it to run the HTTP and multi-instance\n' +
+      '  suites against PostgreSQL too, e.g. TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test npm test\n',
+  )
+}
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
-    hookTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**'] },
+      },
+      ...(postgresUrl
+        ? [
+            {
+              extends: true as const,
+              test: {
+                name: 'postgres',
+                include: [...bothDatabases, 'test/postgres/**/*.test.ts'],
+                env: { TEST_BACKEND: 'postgres' },
+                globalSetup: ['test/helpers/postgres-global-setup.ts'],
+              },
+            },
+          ]
+        : []),
+    ],
   },
 })

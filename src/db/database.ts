@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, type ColumnType, type Generated, type SqlBool } from 'kysely'
+import { Kysely, PostgresDialect, type ColumnType, type Generated, type KyselyConfig, type SqlBool } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import { ImmediateSqliteDialect } from './sqlite-dialect.js'
@@ -73,7 +73,8 @@ export interface Database {
 
 export type Db = Kysely<Database>
 
-export function createDb(config: DatabaseConfig): Db {
+/** `log` receives every query (tests use it to check the query plans of the hot path). */
+export function createDb(config: DatabaseConfig, { log }: { log?: KyselyConfig['log'] } = {}): Db {
   if (config.kind === 'postgres') {
     const pool = new pg.Pool({
       connectionString: config.connectionString,
@@ -81,15 +82,17 @@ export function createDb(config: DatabaseConfig): Db {
       connectionTimeoutMillis: config.connectTimeoutMs,
       ...(config.statementTimeoutMs > 0 && { statement_timeout: config.statementTimeoutMs }),
     })
-    // An idle client that loses its connection (database restart) is dropped by the pool and replaced on
-    // the next query; without a listener the 'error' event would crash the process.
+    // A client that loses its connection (database restart, network cut) emits 'error', idle in the pool
+    // or checked out between queries; unheard, that event would crash the process. The query in flight
+    // still fails (503 to its request), the pool drops the client and the next query connects afresh.
     pool.on('error', () => undefined)
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
+    pool.on('connect', (client) => client.on('error', () => undefined))
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) })
   }
   const sqlite = new SQLite(config.filename)
   if (config.filename !== ':memory:') sqlite.pragma('journal_mode = WAL')
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), ...(log && { log }) })
 }

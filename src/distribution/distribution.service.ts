@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
 import { InvalidFieldError, NotFoundError } from '../errors.js'
 import { findOperatorIds } from '../operators/operators.repository.js'
-import { findSourceById } from '../sources/sources.repository.js'
+import { findSourceById, lockSourceById } from '../sources/sources.repository.js'
 import type { DistributionSet, OperatorWeight } from './distribution.schemas.js'
 import { listWeights, replaceWeights, type WeightRow } from './weights.repository.js'
 
@@ -36,7 +36,7 @@ export async function replaceDistribution(db: Db, sourceId: number, input: Distr
   })
 
   return inTransaction(db, async (trx) => {
-    if (!(await findSourceById(trx, sourceId))) throw new NotFoundError('Source', sourceId)
+    if (!(await lockSourceById(trx, sourceId))) throw new NotFoundError('Source', sourceId)
     const known = new Set(await findOperatorIds(trx, [...seen]))
     const unknown = weights.find((w) => !known.has(w.operator_id))
     if (unknown) throw new NotFoundError('Operator', unknown.operator_id)

@@ -41,9 +41,9 @@ export type ErrorBody = Static<typeof ErrorBody>
 
 const errorRef = Type.Ref('ErrorBody')
 
-/** The error responses a route can give, for its schema and so for /docs. */
-export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429 | 503)[]) {
-  return Object.fromEntries([...statuses, 500].map((status) => [status, errorRef]))
+/** The error responses a route can give, for its schema and so for /docs; any route can meet 500 and 503. */
+export function errorResponses(...statuses: (400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429)[]) {
+  return Object.fromEntries([...statuses, 500, 503].map((status) => [status, errorRef]))
 }
 
 export function toPage(query: Paging): Required<Paging> {

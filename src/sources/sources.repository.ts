@@ -21,3 +21,16 @@ export async function findSourceById(db: Db, id: number): Promise<SourceRow | un
 export async function listSources(db: Db, { skip, limit }: Required<Paging>): Promise<SourceRow[]> {
   return db.selectFrom('sources').selectAll().orderBy('id').offset(skip).limit(limit).execute()
 }
+
+/**
+ * Finds the source and locks its row until the transaction ends, so concurrent replacements of its
+ * distribution queue up instead of colliding (PostgreSQL). SQLite write transactions already run one at a time.
+ */
+export async function lockSourceById(db: Db, id: number): Promise<SourceRow | undefined> {
+  return db
+    .updateTable('sources')
+    .set((eb) => ({ name: eb.ref('name') }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+}

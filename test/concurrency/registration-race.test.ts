@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { fetchClient, uniqueId, type FetchClient } from '../helpers/fetch-client.js'
-import { tempDatabase } from '../helpers/run-process.js'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { createTestDatabase } from '../helpers/test-database.js'
 
-// One real server process on a SQLite file; every test arranges its own operators and sources on it.
+// One real server process on a SQLite file or a PostgreSQL schema; every test arranges its own data on it.
 let server: ServerProcess | undefined
 let api: FetchClient
 let cleanup: (() => Promise<void>) | undefined
 
 beforeAll(async () => {
-  const database = await tempDatabase('crm-race-')
-  cleanup = database.cleanup
+  const database = await createTestDatabase('file')
+  cleanup = database.drop
   server = await startServerProcess({ DATABASE_URL: database.url })
   api = fetchClient(server.url)
 })

@@ -1,25 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath, pathToFileURL } from 'node:url'
-
-/** The project root, so a process can run src/server.ts from any working directory. */
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
-export const SERVER_ENTRY = join(PROJECT_ROOT, 'src', 'server.ts')
-/** tsx's loader as an absolute file URL: `--import tsx` would be resolved from the working directory. */
-export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
-
-export interface ProcessOptions {
-  /** The whole environment of the process besides PATH: nothing leaks in from the test runner. */
-  env: Record<string, string>
-  cwd?: string
-  timeoutMs?: number
-}
+import { spawnServer, type ProcessOptions } from './server-process.js'
 
 export interface ProcessResult {
   code: number | null
@@ -27,14 +12,6 @@ export interface ProcessResult {
   stdout: string
   stderr: string
   timedOut: boolean
-}
-
-function spawnServer({ env, cwd = PROJECT_ROOT }: ProcessOptions): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
 }
 
 /** Runs src/server.ts until it exits by itself (a start-up that fails); kills it after timeoutMs. */
@@ -52,52 +29,6 @@ export async function runServerToExit(options: ProcessOptions): Promise<ProcessR
   const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null]
   clearTimeout(timer)
   return { code, signal, stdout, stderr, timedOut }
-}
-
-export interface RunningServer {
-  url: string
-  child: ChildProcess
-  logs: string[]
-  stop: (signal?: NodeJS.Signals) => Promise<number | null>
-}
-
-/**
- * Like startServerProcess, but in any working directory and without forcing PORT or HOST,
- * so a .env file in that directory can set them.
- */
-export async function startServerIn(options: ProcessOptions): Promise<RunningServer> {
-  const child = spawnServer(options)
-  const logs: string[] = []
-  const exited = once(child, 'exit') as Promise<[number | null]>
-  createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`server did not start:\n${logs.join('\n')}`))
-    }, options.timeoutMs ?? 20_000)
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      logs.push(line)
-      const match = /Server listening at (http:\/\/[^\s"]+)/.exec(line)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    void exited.then(([code]) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`))
-    })
-  })
-  return {
-    url,
-    child,
-    logs,
-    stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal)
-      const [code] = await exited
-      return code
-    },
-  }
 }
 
 /** A TCP port that was free a moment ago. */

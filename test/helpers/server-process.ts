@@ -1,6 +1,22 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { createRequire } from 'node:module'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+
+/** The project root, so a process can run src/server.ts from any working directory. */
+export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url))
+export const SERVER_ENTRY = join(PROJECT_ROOT, 'src', 'server.ts')
+/** tsx's loader as an absolute file URL: `--import tsx` would be resolved from the working directory. */
+export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
+
+export interface ProcessOptions {
+  /** The whole environment of the process besides PATH: nothing leaks in from the test runner. */
+  env: Record<string, string>
+  cwd?: string
+  timeoutMs?: number
+}
 
 export interface ServerProcess {
   url: string
@@ -10,26 +26,33 @@ export interface ServerProcess {
   stop: (signal?: NodeJS.Signals) => Promise<number | null>
 }
 
-/**
- * Starts src/server.ts as a real process (through tsx) on a free port and waits until it listens.
- * The environment is exactly what the caller gives plus PORT=0 and HOST=127.0.0.1.
- */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
+export function spawnServer({ env, cwd = PROJECT_ROOT }: ProcessOptions): ChildProcess {
+  return spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+}
+
+/** Starts src/server.ts as a real process on a free loopback port and waits until it listens. */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  return startServerIn({ env: { HOST: '127.0.0.1', PORT: '0', ...env } })
+}
+
+/** Like startServerProcess, in any working directory and without forcing PORT or HOST (a .env may set them). */
+export async function startServerIn(options: ProcessOptions): Promise<ServerProcess> {
+  const child = spawnServer(options)
   const logs: string[] = []
   const exited = once(child, 'exit') as Promise<[number | null]>
-  createInterface({ input: child.stderr }).on('line', (line) => {
-    logs.push(line)
-  })
-
+  createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line))
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => { reject(new Error(`server did not start:\n${logs.join('\n')}`)); }, timeoutMs)
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error(`server did not start:\n${logs.join('\n')}`))
+    }, options.timeoutMs ?? 20_000)
+    createInterface({ input: child.stdout! }).on('line', (line) => {
       logs.push(line)
-      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line)
+      const match = /Server listening at (http:\/\/[^\s"]+)/.exec(line)
       if (match?.[1]) {
         clearTimeout(timer)
         resolve(match[1])
@@ -40,7 +63,6 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
       reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`))
     })
   })
-
   return {
     url,
     child,

@@ -4,6 +4,7 @@ import { loadConfig, type Config } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import type { RandomSource } from '../../src/distribution/pick-operator.js'
+import { createTestDatabase } from './test-database.js'
 
 export interface TestApp {
   app: FastifyInstance
@@ -12,11 +13,12 @@ export interface TestApp {
   close: () => Promise<void>
 }
 
-/** A fresh app on its own empty, migrated in-memory database. */
+/** A fresh app on its own empty, migrated database: SQLite in memory, or a new PostgreSQL schema. */
 export async function createTestApp(
   options: { env?: Record<string, string>; random?: RandomSource } = {},
 ): Promise<TestApp> {
-  const config = loadConfig({ DATABASE_URL: 'sqlite:///:memory:', ...options.env })
+  const database = await createTestDatabase('memory')
+  const config = loadConfig({ DATABASE_URL: database.url, ...options.env })
   const db = createDb(config.database)
   await migrateToLatest(db)
   const app = await buildApp({ config, db, logger: false, ...(options.random && { random: options.random }) })
@@ -28,6 +30,7 @@ export async function createTestApp(
     close: async () => {
       await app.close()
       await db.destroy()
+      await database.drop()
     },
   }
 }

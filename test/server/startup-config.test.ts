@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchClient } from '../helpers/fetch-client.js'
-import { freePort, jsonLogs, runServerToExit, startServerIn, waitForLog, type RunningServer } from '../helpers/run-process.js'
+import { freePort, jsonLogs, runServerToExit, waitForLog } from '../helpers/run-process.js'
+import { startServerIn, type ServerProcess } from '../helpers/server-process.js'
 
-const running: RunningServer[] = []
+const running: ServerProcess[] = []
 const dirs: string[] = []
 
 afterEach(async () => {
@@ -20,7 +21,7 @@ async function tempDir(): Promise<string> {
   return dir
 }
 
-async function start(options: Parameters<typeof startServerIn>[0]): Promise<RunningServer> {
+async function start(options: Parameters<typeof startServerIn>[0]): Promise<ServerProcess> {
   const server = await startServerIn(options)
   running.push(server)
   return server
