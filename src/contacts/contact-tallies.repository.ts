@@ -1,5 +1,6 @@
 import type { Selectable } from 'kysely'
 import type { ContactTalliesTable, Db } from '../db/database.js'
+import { preparedQuery } from '../db/prepared-query.js'
 
 /** The operator_id under which unassigned contacts are counted. */
 export const UNASSIGNED = 0
@@ -12,17 +13,20 @@ export async function addToTally(
   operatorId: number | null,
   change: { total: number; active: number },
 ): Promise<void> {
-  await db
+  await upsertTally(db, { sourceId, operatorId: operatorId ?? UNASSIGNED, ...change })
+}
+
+const upsertTally = preparedQuery((db, p: { sourceId: number; operatorId: number; total: number; active: number }) =>
+  db
     .insertInto('contact_tallies')
-    .values({ source_id: sourceId, operator_id: operatorId ?? UNASSIGNED, ...change })
+    .values({ source_id: p.sourceId, operator_id: p.operatorId, total: p.total, active: p.active })
     .onConflict((oc) =>
       oc.columns(['source_id', 'operator_id']).doUpdateSet((eb) => ({
-        total: eb('contact_tallies.total', '+', change.total),
-        active: eb('contact_tallies.active', '+', change.active),
+        total: eb('contact_tallies.total', '+', p.total),
+        active: eb('contact_tallies.active', '+', p.active),
       })),
-    )
-    .execute()
-}
+    ),
+)
 
 /** Moves the operator's active contacts, per source, to the unassigned tallies. */
 export async function moveActiveTalliesToUnassigned(db: Db, operatorId: number): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely'
 import type { ContactsTable, Db } from '../db/database.js'
+import { preparedQuery } from '../db/prepared-query.js'
 import type { Paging } from '../http/schemas.js'
 
 export interface ContactFilters {
@@ -10,9 +11,27 @@ export interface ContactFilters {
   assigned?: boolean | undefined
 }
 
-export async function insertContact(db: Db, values: Insertable<ContactsTable>): Promise<Selectable<ContactsTable>> {
-  return db.insertInto('contacts').values(values).returningAll().executeTakeFirstOrThrow()
+type NewContact = Required<Insertable<ContactsTable>>
+
+export async function insertContact(db: Db, values: Omit<NewContact, 'id'>): Promise<Selectable<ContactsTable>> {
+  const [row] = await insertContactRow(db, values)
+  if (!row) throw new Error('contact insert returned no row')
+  return row
 }
+
+const insertContactRow = preparedQuery((db, p: Omit<NewContact, 'id'>) =>
+  db
+    .insertInto('contacts')
+    .values({
+      lead_id: p.lead_id,
+      source_id: p.source_id,
+      operator_id: p.operator_id,
+      status: p.status,
+      created_at: p.created_at,
+      closed_at: p.closed_at,
+    })
+    .returningAll(),
+)
 
 /** A contact with its lead, source and operator, in one query. */
 function selectContactViews(db: Db) {

@@ -2,7 +2,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, PostgresDialect, type ColumnType, type Generated, type KyselyConfig, type SqlBool } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
-import { ImmediateSqliteDialect } from './sqlite-dialect.js'
+import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js'
 
 /** Written as an ISO-8601 string; read back as a string (SQLite) or a Date (PostgreSQL). */
 type Timestamp = ColumnType<Date | string, string, string>
@@ -94,5 +94,5 @@ export function createDb(config: DatabaseConfig, { log }: { log?: KyselyConfig['
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma('busy_timeout = 5000')
-  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: sqlite }), ...(log && { log }) })
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(sqlite) }), ...(log && { log }) })
 }

@@ -6,8 +6,32 @@ import {
   type DatabaseConnection,
   type DialectAdapter,
   type Driver,
+  type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely'
+import type BetterSqlite3 from 'better-sqlite3'
+
+const STATEMENT_CACHE_SIZE = 200
+
+/**
+ * better-sqlite3 behind Kysely's SQLite interface, preparing each distinct SQL text once: Kysely prepares
+ * every query it runs, which costs more than running the small statements of the hot path.
+ */
+export function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const statements = new Map<string, BetterSqlite3.Statement>()
+  return {
+    close: () => sqlite.close(),
+    prepare: (sql) => {
+      let statement = statements.get(sql)
+      if (!statement) {
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.clear()
+        statement = sqlite.prepare(sql)
+        statements.set(sql, statement)
+      }
+      return statement
+    },
+  }
+}
 
 /**
  * Kysely's SQLite dialect, made safe for several processes on one database file (a rolling restart, a

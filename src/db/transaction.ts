@@ -1,9 +1,24 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { SqliteAdapter } from 'kysely'
 import { ServiceUnavailableError } from '../errors.js'
 import { classifyDatabaseError } from './database-errors.js'
 import type { Db } from './database.js'
+import { GroupCommit } from './group-commit.js'
 
 export const TRANSACTION_ATTEMPTS = 4
+
+const groupCommits = new WeakMap<Db, GroupCommit>()
+
+/** SQLite transactions go through one group commit per database; PostgreSQL ones run side by side. */
+function runTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return db.transaction().execute(work)
+  let group = groupCommits.get(db)
+  if (!group) {
+    group = new GroupCommit(db)
+    groupCommits.set(db, group)
+  }
+  return group.run(work)
+}
 
 /**
  * Runs the work in a transaction, retrying it from the start when the database reports a transient
@@ -12,7 +27,7 @@ export const TRANSACTION_ATTEMPTS = 4
 export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction().execute(work)
+      return await runTransaction(db, work)
     } catch (error) {
       if (classifyDatabaseError(error) !== 'transient') throw error
       if (attempt >= TRANSACTION_ATTEMPTS) {

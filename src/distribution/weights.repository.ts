@@ -1,20 +1,24 @@
 import type { Db } from '../db/database.js'
+import { preparedQuery } from '../db/prepared-query.js'
 import type { Candidate } from './pick-operator.js'
 
 /** Operators of the source that may take a contact now: weight > 0, active, not deleted, under max_load. */
 export async function findEligibleCandidates(db: Db, sourceId: number): Promise<Candidate[]> {
-  return db
+  return selectEligibleCandidates(db, { sourceId })
+}
+
+const selectEligibleCandidates = preparedQuery((db, p: { sourceId: number }) =>
+  db
     .selectFrom('source_operator_weights as w')
     .innerJoin('operators as o', 'o.id', 'w.operator_id')
     .select(['w.operator_id', 'w.weight'])
-    .where('w.source_id', '=', sourceId)
+    .where('w.source_id', '=', p.sourceId)
     .where('w.weight', '>', 0)
     .where('o.is_active', '=', 1)
     .where('o.deleted_at', 'is', null)
     .whereRef('o.current_load', '<', 'o.max_load')
-    .orderBy('w.operator_id')
-    .execute()
-}
+    .orderBy('w.operator_id'),
+)
 
 export async function listWeights(db: Db, sourceId: number) {
   return db

@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely'
 import type { Db, LeadsTable } from '../db/database.js'
+import { preparedQuery } from '../db/prepared-query.js'
 import type { Paging } from '../http/schemas.js'
 
 export type LeadRow = Selectable<LeadsTable>
@@ -8,19 +9,26 @@ export type LeadRow = Selectable<LeadsTable>
  * Finds the lead by external_id or creates it, in one statement, so concurrent first contacts make one lead.
  * A repeat contact fills in a missing phone or email and never blanks one.
  */
-export async function upsertLead(db: Db, values: Insertable<LeadsTable>): Promise<LeadRow> {
-  return db
+export async function upsertLead(db: Db, values: LeadInsert): Promise<LeadRow> {
+  const [row] = await insertOrFillLead(db, values)
+  if (!row) throw new Error('lead upsert returned no row')
+  return row
+}
+
+type LeadInsert = Required<Pick<Insertable<LeadsTable>, 'external_id' | 'phone' | 'email' | 'created_at'>>
+
+const insertOrFillLead = preparedQuery((db, p: LeadInsert) =>
+  db
     .insertInto('leads')
-    .values(values)
+    .values({ external_id: p.external_id, phone: p.phone, email: p.email, created_at: p.created_at })
     .onConflict((oc) =>
       oc.column('external_id').doUpdateSet((eb) => ({
         phone: eb.fn.coalesce('leads.phone', 'excluded.phone'),
         email: eb.fn.coalesce('leads.email', 'excluded.email'),
       })),
     )
-    .returningAll()
-    .executeTakeFirstOrThrow()
-}
+    .returningAll(),
+)
 
 export async function findLeadById(db: Db, id: number): Promise<LeadRow | undefined> {
   return db.selectFrom('leads').selectAll().where('id', '=', id).executeTakeFirst()

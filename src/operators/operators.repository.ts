@@ -1,5 +1,6 @@
 import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { Db, OperatorsTable } from '../db/database.js'
+import { preparedQuery } from '../db/prepared-query.js'
 import type { Paging } from '../http/schemas.js'
 
 export type OperatorRow = Selectable<OperatorsTable>
@@ -62,16 +63,19 @@ export async function markOperatorDeleted(db: Db, id: number, at: string): Promi
 
 /** Takes one slot of the operator's limit, atomically; undefined when it is full, inactive or gone. */
 export async function claimOperatorSlot(db: Db, id: number): Promise<OperatorRow | undefined> {
-  return db
+  return (await takeSlot(db, { id }))[0]
+}
+
+const takeSlot = preparedQuery((db, p: { id: number }) =>
+  db
     .updateTable('operators')
     .set((eb) => ({ current_load: eb('current_load', '+', 1) }))
-    .where('id', '=', id)
+    .where('id', '=', p.id)
     .where('is_active', '=', 1)
     .where('deleted_at', 'is', null)
     .whereRef('current_load', '<', 'max_load')
-    .returningAll()
-    .executeTakeFirst()
-}
+    .returningAll(),
+)
 
 export async function releaseOperatorSlot(db: Db, id: number): Promise<void> {
   await db

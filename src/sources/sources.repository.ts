@@ -1,5 +1,6 @@
 import type { Insertable, Selectable } from 'kysely'
 import type { Db, SourcesTable } from '../db/database.js'
+import { preparedQuery } from '../db/prepared-query.js'
 import type { Paging } from '../http/schemas.js'
 
 export type SourceRow = Selectable<SourcesTable>
@@ -14,8 +15,10 @@ export async function insertSource(db: Db, values: Insertable<SourcesTable>): Pr
     .executeTakeFirst()
 }
 
+const selectSourceById = preparedQuery((db, p: { id: number }) => db.selectFrom('sources').selectAll().where('id', '=', p.id))
+
 export async function findSourceById(db: Db, id: number): Promise<SourceRow | undefined> {
-  return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirst()
+  return (await selectSourceById(db, { id }))[0]
 }
 
 export async function listSources(db: Db, { skip, limit }: Required<Paging>): Promise<SourceRow[]> {
