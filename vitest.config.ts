@@ -6,8 +6,12 @@ const postgresUrl = process.env.TEST_DATABASE_URL
 const bothDatabases = [
   'test/*/*.routes.test.ts',
   'test/http/*.test.ts',
+  'test/auth/*.test.ts',
   'test/db/query-plans.test.ts',
   'test/concurrency/registration-race.test.ts',
+  'test/concurrency/idempotency-race.test.ts',
+  'test/server/crash-safety.test.ts',
+  'test/property/*.property.test.ts',
 ]
 
 if (!postgresUrl) {

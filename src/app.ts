@@ -1,11 +1,13 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify'
+import { registerAuth } from './auth/auth.plugin.js'
 import type { Config } from './config.js'
 import { contactRoutes } from './contacts/contacts.routes.js'
 import type { Db } from './db/database.js'
 import { distributionRoutes } from './distribution/distribution.routes.js'
 import type { RandomSource } from './distribution/pick-operator.js'
 import { healthRoutes } from './health/health.routes.js'
+import { registerAbuseLimits } from './http/abuse-limits.js'
 import { registerBodyParsers } from './http/body-parsers.js'
 import { registerDocs } from './http/docs.js'
 import { registerErrorHandler } from './http/error-handler.js'
@@ -26,23 +28,34 @@ export interface AppOptions {
   random?: RandomSource
   /** Defaults to pino at info (debug with DEBUG=true); tests pass false. */
   logger?: FastifyServerOptions['logger']
+  /** How long API key checks are cached (default 5 s); tests pass a short one. */
+  authCacheTtlMs?: number
 }
 
 /** Builds the whole application without listening; the caller owns the database and closes it. */
-export async function buildApp({ config, db, random = Math.random, logger }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, random = Math.random, logger, authCacheTtlMs }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.debug ? 'debug' : 'info' },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: BODY_LIMIT_BYTES,
+    requestTimeout: config.limits.requestTimeoutMs,
+    keepAliveTimeout: config.limits.keepAliveTimeoutMs,
+    trustProxy: config.limits.trustProxy,
     // A request that reaches a keep-alive connection while the server closes is served (with
     // Connection: close, see closeConnectionsWhenClosing) rather than refused with Fastify's own 503 body.
     return503OnClosing: false,
+    // Errors the router raises before any route runs (a malformed URL such as /operators/%) get our shape too.
+    frameworkErrors: (_error, _request, reply) => {
+      void (reply as FastifyReply).status(400).send({ detail: 'The request URL is malformed', code: 'BAD_URL' })
+    },
   }).withTypeProvider<TypeBoxTypeProvider>()
   closeConnectionsWhenClosing(app)
   app.setValidatorCompiler(validatorCompiler)
   registerBodyParsers(app)
   app.addSchema(ErrorBody)
   registerErrorHandler(app)
+  await registerAbuseLimits(app, config)
+  registerAuth(app, { config, db, cacheTtlMs: authCacheTtlMs })
   await registerDocs(app, config)
 
   await app.register(
@@ -51,7 +64,7 @@ export async function buildApp({ config, db, random = Math.random, logger }: App
       await api.register(operatorRoutes, { db })
       await api.register(sourceRoutes, { db })
       await api.register(distributionRoutes, { db })
-      await api.register(contactRoutes, { db, random })
+      await api.register(contactRoutes, { db, random, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours })
       await api.register(leadRoutes, { db })
       await api.register(statsRoutes, { db })
     },

@@ -21,6 +21,25 @@ export interface Config {
   readonly host: string
   readonly port: number
   readonly database: DatabaseConfig
+  /** ADMIN_API_KEY: an admin key made sure to exist at start (containers); never echoed in messages. */
+  readonly adminApiKey?: string
+  /** AUTH_DISABLED: no API key asked anywhere, on any address. */
+  readonly authDisabled: boolean
+  readonly limits: LimitsConfig
+  /** How long an Idempotency-Key of POST /contacts/ is remembered; an older one counts as new. */
+  readonly idempotencyKeyTtlHours: number
+}
+
+export interface LimitsConfig {
+  /** Requests per client (API key, or IP when the API is open) per window; 0 turns rate limiting off. */
+  readonly rateLimitMax: number
+  readonly rateLimitWindowMs: number
+  readonly requestTimeoutMs: number
+  readonly keepAliveTimeoutMs: number
+  /** Browser origins allowed by CORS; empty: no CORS headers at all. */
+  readonly corsOrigins: readonly string[]
+  /** Fastify's trustProxy: false, true (trust every proxy), or the addresses/CIDRs of the proxies. */
+  readonly trustProxy: boolean | string[]
 }
 
 export class ConfigError extends Error {
@@ -60,9 +79,31 @@ export function loadConfig(env: Env = process.env): Config {
     host: read('HOST', '127.0.0.1', (v) => v),
     port: read('PORT', '8000', parsePort),
     database: database?.kind === 'postgres' ? { ...database, ...pool } : database,
+    ...readAdminApiKey(env.ADMIN_API_KEY, problems),
+    authDisabled: read('AUTH_DISABLED', 'false', parseBoolean),
+    limits: {
+      rateLimitMax: read('RATE_LIMIT_MAX', '6000', integerIn(0, 10_000_000)),
+      rateLimitWindowMs: read('RATE_LIMIT_WINDOW_MS', '60000', integerIn(1000, 86_400_000)),
+      requestTimeoutMs: read('REQUEST_TIMEOUT_MS', '30000', integerIn(0, 3_600_000)),
+      keepAliveTimeoutMs: read('KEEP_ALIVE_TIMEOUT_MS', '72000', integerIn(1000, 3_600_000)),
+      corsOrigins: read('CORS_ORIGINS', '', parseOrigins),
+      trustProxy: read('TRUST_PROXY', 'false', parseTrustProxy),
+    },
+    idempotencyKeyTtlHours: read('IDEMPOTENCY_KEY_TTL_HOURS', '24', positiveNumberUpTo(24 * 365)),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config as Config)
+}
+
+/** A secret: a problem names the variable and the length, never the value. */
+function readAdminApiKey(raw: string | undefined, problems: string[]): { adminApiKey?: string } {
+  const key = raw?.trim() ?? ''
+  if (key === '') return {}
+  if (key.length < 32 || !/^[\x21-\x7e]+$/.test(key)) {
+    problems.push(`ADMIN_API_KEY=<hidden, ${key.length} characters>: expected at least 32 printable ASCII characters without spaces`)
+    return {}
+  }
+  return { adminApiKey: key }
 }
 
 function parseBoolean(value: string): boolean {
@@ -81,6 +122,27 @@ function integerIn(min: number, max: number) {
 }
 
 const parsePort = integerIn(0, 65535)
+
+function positiveNumberUpTo(max: number) {
+  return (value: string): number => {
+    const number = Number(value)
+    if (!/^\d+(\.\d+)?$/.test(value) || number <= 0 || number > max) throw new Error(`expected a number above 0, at most ${max}`)
+    return number
+  }
+}
+
+function parseOrigins(value: string): string[] {
+  const origins = value.split(',').map((o) => o.trim()).filter((o) => o !== '')
+  for (const origin of origins) {
+    if (!/^https?:\/\/[^/\s]+$/.test(origin)) throw new Error(`"${origin}" is not an origin such as https://crm.example.com`)
+  }
+  return origins
+}
+
+function parseTrustProxy(value: string): boolean | string[] {
+  if (['true', 'false'].includes(value.toLowerCase())) return parseBoolean(value)
+  return value.split(',').map((address) => address.trim())
+}
 
 function parsePrefix(value: string): string {
   const prefix = value.replace(/\/+$/, '')

@@ -1,5 +1,6 @@
 import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
+import { prepareAuth } from './auth/auth-startup.js'
 import { ConfigError, loadConfig, readEnvFile, type Config } from './config.js'
 import { createDb } from './db/database.js'
 import { migrateToLatest } from './db/migrate.js'
@@ -29,5 +30,11 @@ closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
 
 const applied = await migrateToLatest(db)
 if (applied.length > 0) app.log.info({ migrations: applied }, 'database migrated')
+const auth = await prepareAuth(db, config, app.log)
+if (auth.action === 'refuse') {
+  console.error(auth.message)
+  await app.close()
+  process.exit(1)
+}
 const address = await app.listen({ host: config.host, port: config.port })
 app.log.info(`${config.appName} ${config.appVersion}: interactive API docs at ${address}${config.apiPrefix}/docs`)

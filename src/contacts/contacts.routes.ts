@@ -1,13 +1,42 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import { Type } from 'typebox'
+import type { FastifySchemaCompiler } from 'fastify'
+import { Type, type TSchema } from 'typebox'
 import type { Db } from '../db/database.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { errorResponses, IdParam } from '../http/schemas.js'
-import { Contact, ContactCreate, ContactQuery, ContactUpdate } from './contacts.schemas.js'
+import { validatorCompiler } from '../http/validator.js'
+import {
+  Contact,
+  ContactCreate,
+  ContactCreated,
+  ContactCreateHeaders,
+  ContactQuery,
+  ContactUpdate,
+  IDEMPOTENCY_KEY_HEADER,
+} from './contacts.schemas.js'
 import * as service from './contacts.service.js'
+import { expiredKeyCleanup, registerContactOnce } from './idempotency.service.js'
 
-export const contactRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomSource }> = async (app, { db, random }) => {
+export interface ContactRoutesOptions {
+  db: Db
+  random: RandomSource
+  /** How long an Idempotency-Key is remembered (config.idempotencyKeyTtlHours). */
+  idempotencyKeyTtlHours: number
+}
+
+/** Header validation only when the request carries the key: requests without it pay nothing for the feature. */
+const validateKeyOnlyWhenSent: FastifySchemaCompiler<TSchema> = (route) => {
+  const validate = validatorCompiler(route)
+  if (route.httpPart !== 'headers') return validate
+  return (headers) => (headers as Record<string, unknown> | null)?.[IDEMPOTENCY_KEY_HEADER] === undefined || validate(headers)
+}
+
+export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, { db, random, idempotencyKeyTtlHours }) => {
   const tags = ['contacts']
+  const cleanup = expiredKeyCleanup(db, idempotencyKeyTtlHours, (err) => {
+    app.log.warn({ err }, 'deleting expired idempotency keys failed')
+  })
+  app.addHook('onClose', () => cleanup.settled())
 
   app.post(
     '/contacts/',
@@ -18,11 +47,22 @@ export const contactRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomSo
         description:
           'Finds or creates the lead by external_id, picks an operator of the source at random in proportion to ' +
           'the weights among those active and under their limit, and stores the contact (operator null if none).',
+        headers: ContactCreateHeaders,
         body: ContactCreate,
-        response: { 201: Contact, ...errorResponses(400, 404, 413, 415, 422) },
+        response: { 201: ContactCreated, ...errorResponses(400, 404, 413, 415, 422) },
       },
+      validatorCompiler: validateKeyOnlyWhenSent,
     },
-    async (request, reply) => reply.status(201).send(await service.registerContact(db, request.body, random)),
+    async (request, reply) => {
+      const key = request.headers[IDEMPOTENCY_KEY_HEADER]
+      if (key === undefined) return reply.status(201).send(await service.registerContact(db, request.body, random))
+      // Keys are per API key (0 while the API is open), so two clients never see each other's answers.
+      const ref = { scope: request.principal?.keyId ?? 0, key }
+      const { contact, replayed } = await registerContactOnce(db, request.body, random, { ref, ttlHours: idempotencyKeyTtlHours })
+      cleanup.maybeStart()
+      if (replayed) void reply.header('idempotent-replayed', 'true')
+      return reply.status(201).send(contact)
+    },
   )
 
   app.get(

@@ -34,6 +34,31 @@ export const ContactCreate = Type.Object(
 )
 export type ContactCreate = Static<typeof ContactCreate>
 
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key'
+
+export const ContactCreateHeaders = Type.Object({
+  [IDEMPOTENCY_KEY_HEADER]: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 255,
+      pattern: '^[\\x21-\\x7E]+$',
+      description:
+        'Makes retries safe: a repeat with the same key and body answers the first contact (with ' +
+        'Idempotent-Replayed: true) instead of registering another; the same key with another body answers 422. ' +
+        '1-255 visible ASCII characters, e.g. a UUID; remembered for IDEMPOTENCY_KEY_TTL_HOURS (24 by default).',
+      examples: ['9b2f6c1e-4f0a-4a57-9d36-0c1c6f3a2b77'],
+    }),
+  ),
+})
+
+/** The registration answer, documenting the header a replay carries. */
+export const ContactCreated = {
+  ...Contact,
+  headers: {
+    'idempotent-replayed': { type: 'string', enum: ['true'], description: 'Present when the answer replays an earlier request with the same Idempotency-Key' },
+  },
+}
+
 export const ContactUpdate = Type.Object(
   { status: Type.Literal('closed', { description: 'Closing frees the operator slot; closing twice changes nothing' }) },
   { examples: [{ status: 'closed' }] },

@@ -71,28 +71,31 @@ function fromView(row: contacts.ContactViewRow): Contact {
  * transaction, so a failure leaves nothing behind and an acknowledged contact is committed.
  */
 export async function registerContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
-  return inTransaction(db, async (trx) => {
-    const source = await findSourceById(trx, input.source_id)
-    if (!source) throw new NotFoundError('Source', input.source_id)
-    const now = nowIso()
-    const lead = await upsertLead(trx, {
-      external_id: input.external_id.trim(),
-      phone: input.phone ?? null,
-      email: input.email ?? null,
-      created_at: now,
-    })
-    const operator = await assignOperator(trx, source.id, random)
-    const contact = await contacts.insertContact(trx, {
-      lead_id: lead.id,
-      source_id: source.id,
-      operator_id: operator?.id ?? null,
-      status: 'active',
-      created_at: now,
-      closed_at: null,
-    })
-    await addToTally(trx, source.id, contact.operator_id, { total: 1, active: 1 })
-    return toContact({ contact, lead, source, operator: operator ?? null })
+  return inTransaction(db, (trx) => storeContact(trx, input, random))
+}
+
+/** The registration itself, inside the caller's transaction. */
+export async function storeContact(trx: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
+  const source = await findSourceById(trx, input.source_id)
+  if (!source) throw new NotFoundError('Source', input.source_id)
+  const now = nowIso()
+  const lead = await upsertLead(trx, {
+    external_id: input.external_id.trim(),
+    phone: input.phone ?? null,
+    email: input.email ?? null,
+    created_at: now,
   })
+  const operator = await assignOperator(trx, source.id, random)
+  const contact = await contacts.insertContact(trx, {
+    lead_id: lead.id,
+    source_id: source.id,
+    operator_id: operator?.id ?? null,
+    status: 'active',
+    created_at: now,
+    closed_at: null,
+  })
+  await addToTally(trx, source.id, contact.operator_id, { total: 1, active: 1 })
+  return toContact({ contact, lead, source, operator: operator ?? null })
 }
 
 export async function getContact(db: Db, id: number): Promise<Contact> {

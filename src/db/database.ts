@@ -62,6 +62,29 @@ export interface ContactTalliesTable {
   active: number
 }
 
+/** An Idempotency-Key of POST /contacts/ per scope (API key id, 0 without one); contact and answer set on success. */
+export interface IdempotencyKeysTable {
+  scope: number
+  key: string
+  request_hash: string
+  contact_id: number | null
+  response: string | null
+  created_at: Timestamp
+}
+
+/** An API key: only the SHA-256 of the key is stored; source_ids is a JSON array of source ids, null for any. */
+export interface ApiKeysTable {
+  id: Generated<number>
+  name: string
+  role: 'admin' | 'viewer' | 'ingest'
+  source_ids: string | null
+  key_hash: string
+  key_prefix: string
+  created_at: Timestamp
+  last_used_at: ColumnType<Date | string | null, string | null, string | null>
+  revoked_at: ColumnType<Date | string | null, string | null, string | null>
+}
+
 export interface Database {
   operators: OperatorsTable
   sources: SourcesTable
@@ -69,6 +92,8 @@ export interface Database {
   leads: LeadsTable
   contacts: ContactsTable
   contact_tallies: ContactTalliesTable
+  api_keys: ApiKeysTable
+  idempotency_keys: IdempotencyKeysTable
 }
 
 export type Db = Kysely<Database>

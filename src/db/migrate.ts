@@ -12,13 +12,26 @@ export async function migrateToLatest(db: Db): Promise<string[]> {
     provider: { getMigrations: () => Promise.resolve(migrations) },
     ...(await postgresSchemaOf(db)),
   })
-  const { error, results = [] } = await migrator.migrateToLatest()
-  const failed = results.find((r) => r.status === 'Error')
-  if (error !== undefined) {
+  for (let attempt = 1; ; attempt++) {
+    const { error, results = [] } = await migrator.migrateToLatest()
+    const failed = results.find((r) => r.status === 'Error')
+    if (error === undefined) return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+    if (failed === undefined && attempt < CATALOG_RACE_ATTEMPTS && isCatalogRace(error)) continue
     const reason = error instanceof Error ? error.message : 'unknown error'
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: error })
   }
-  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}
+
+const CATALOG_RACE_ATTEMPTS = 5
+
+/**
+ * Before taking its lock, Kysely's migrator lists the tables of every schema in the database; a schema or table
+ * that another client drops meanwhile (another deployment, a test run) fails that listing on PostgreSQL. Nothing
+ * has been changed then, so the whole run is simply tried again.
+ */
+function isCatalogRace(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code
+  return code === '3F000' || code === '42P01'
 }
 
 /**

@@ -10,7 +10,7 @@ const PLACEHOLDER = '\u0000prepared:'
  * `build` receives stand-ins for its parameters: use them only as values (never in conditions of the
  * builder code itself), so the compiled SQL is the same for every call.
  */
-export function preparedQuery<P extends Record<string, unknown>, R>(build: (db: Db, params: P) => Compilable<R>) {
+export function preparedQuery<P extends object, R>(build: (db: Db, params: P) => Compilable<R>) {
   const compiled = new Map<unknown, { query: CompiledQuery<R>; keys: (keyof P | undefined)[] }>()
 
   return async (db: Db, values: P): Promise<R[]> => {

@@ -25,6 +25,7 @@ const DATABASE_ERRORS: Record<DatabaseErrorKind, [number, ErrorBody]> = {
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const [status, body] = toResponse(error)
+    if (error instanceof AppError && error.headers) void reply.headers(error.headers)
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.debug({ err: error }, 'request rejected')
     return reply.status(status).send(body)

@@ -15,6 +15,16 @@ describe('loadConfig', () => {
       host: '127.0.0.1',
       port: 8000,
       database: { kind: 'sqlite', filename: resolve('crm.db') },
+      authDisabled: false,
+      limits: {
+        rateLimitMax: 6000,
+        rateLimitWindowMs: 60000,
+        requestTimeoutMs: 30000,
+        keepAliveTimeoutMs: 72000,
+        corsOrigins: [],
+        trustProxy: false,
+      },
+      idempotencyKeyTtlHours: 24,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -38,6 +48,28 @@ describe('loadConfig', () => {
       port: 9000,
       database: { kind: 'sqlite', filename: ':memory:' },
     })
+  })
+
+  it('reads the abuse limits', () => {
+    const { limits } = loadConfig({
+      RATE_LIMIT_MAX: '0',
+      RATE_LIMIT_WINDOW_MS: '1000',
+      REQUEST_TIMEOUT_MS: '5000',
+      KEEP_ALIVE_TIMEOUT_MS: '61000',
+      CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173',
+      TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
+    })
+    expect(limits).toEqual({
+      rateLimitMax: 0,
+      rateLimitWindowMs: 1000,
+      requestTimeoutMs: 5000,
+      keepAliveTimeoutMs: 61000,
+      corsOrigins: ['https://crm.example.com', 'http://localhost:5173'],
+      trustProxy: ['10.0.0.0/8', '127.0.0.1'],
+    })
+    expect(loadConfig({ TRUST_PROXY: 'true' }).limits.trustProxy).toBe(true)
+    expect(() => loadConfig({ CORS_ORIGINS: 'crm.example.com' })).toThrow(/CORS_ORIGINS/)
+    expect(() => loadConfig({ RATE_LIMIT_MAX: '-5' })).toThrow(/RATE_LIMIT_MAX/)
   })
 
   it('accepts the seed-style DEBUG=False', () => {

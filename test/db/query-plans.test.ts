@@ -2,6 +2,7 @@ import { CompiledQuery, sql, type Kysely } from 'kysely'
 import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { closeContact, registerContact } from '../../src/contacts/contacts.service.js'
+import { expiredKeyCleanup, registerContactOnce } from '../../src/contacts/idempotency.service.js'
 import { createDb, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { replaceDistribution } from '../../src/distribution/distribution.service.js'
@@ -68,6 +69,37 @@ describe(`query plans of the hot path (${TEST_BACKEND})`, () => {
     expect(queries.length).toBeGreaterThanOrEqual(8)
     for (const query of queries) {
       const scans = TEST_BACKEND === 'postgres' ? await postgresSeqScans(db!, query) : await sqliteScans(db!, query)
+      expect(scans, query.sql).toEqual([])
+    }
+  })
+
+  it('an Idempotency-Key claim, its completion, its replay and the expired-key cleanup scan no table', async () => {
+    database = await createTestDatabase('memory')
+    const queries: CompiledQuery[] = []
+    db = createDb(loadConfig({ DATABASE_URL: database.url }).database, {
+      log: (event) => {
+        if (event.level === 'query') queries.push(event.query)
+      },
+    })
+    await migrateToLatest(db)
+    const source = await createSource(db, { name: 'Bot' })
+    const registerOnce = (key: string) =>
+      registerContactOnce(db!, { external_id: key, source_id: source.id }, Math.random, { ref: { scope: 0, key }, ttlHours: 24 })
+    for (let i = 0; i < 5; i++) await registerOnce(`seed-${i}`)
+
+    queries.length = 0
+    await registerOnce('key')
+    await registerOnce('key')
+    const cleanup = expiredKeyCleanup(db, 24, (error) => {
+      throw error
+    })
+    cleanup.maybeStart()
+    await cleanup.settled()
+
+    const keyQueries = queries.filter((q) => q.sql.includes('idempotency_keys'))
+    expect(keyQueries).toHaveLength(5)
+    for (const query of keyQueries) {
+      const scans = TEST_BACKEND === 'postgres' ? await postgresSeqScans(db, query) : await sqliteScans(db, query)
       expect(scans, query.sql).toEqual([])
     }
   })

@@ -15,13 +15,19 @@ export interface TestApp {
 
 /** A fresh app on its own empty, migrated database: SQLite in memory, or a new PostgreSQL schema. */
 export async function createTestApp(
-  options: { env?: Record<string, string>; random?: RandomSource } = {},
+  options: { env?: Record<string, string>; random?: RandomSource; authCacheTtlMs?: number } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase('memory')
   const config = loadConfig({ DATABASE_URL: database.url, ...options.env })
   const db = createDb(config.database)
   await migrateToLatest(db)
-  const app = await buildApp({ config, db, logger: false, ...(options.random && { random: options.random }) })
+  const app = await buildApp({
+    config,
+    db,
+    logger: false,
+    ...(options.random && { random: options.random }),
+    authCacheTtlMs: options.authCacheTtlMs,
+  })
   await app.ready()
   return {
     app,

@@ -65,3 +65,12 @@ describe('DELETE with a JSON content type and no body', () => {
     expect(response.json()).toMatchObject({ code: 'INVALID_JSON' })
   })
 })
+
+describe('a malformed URL', () => {
+  it('answers 400 BAD_URL in the error shape, not the framework’s own body', async () => {
+    t = await createTestApp()
+    const response = await t.app.inject({ method: 'GET', url: '/operators/%' })
+    expect(response.statusCode).toBe(400)
+    expect(response.json()).toEqual({ detail: 'The request URL is malformed', code: 'BAD_URL' })
+  })
+})

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
+import { migrations } from '../../src/db/migrations/index.js'
 import { createPostgresSchema, type TestDatabase } from '../helpers/test-database.js'
 
 const cleanups: (() => Promise<void>)[] = []
@@ -24,11 +25,13 @@ describe('migrations on PostgreSQL', () => {
   it("migrate each schema on its own, even when another schema already holds Kysely's bookkeeping", async () => {
     const first = await schemaDb()
     const second = await schemaDb()
-    expect(await migrateToLatest(first.db)).toEqual(['0001-initial-schema'])
-    expect(await migrateToLatest(second.db)).toEqual(['0001-initial-schema'])
+    expect(await migrateToLatest(first.db)).toEqual(Object.keys(migrations))
+    expect(await migrateToLatest(second.db)).toEqual(Object.keys(migrations))
     expect(await tablesOf(second.db)).toEqual([
+      'api_keys',
       'contact_tallies',
       'contacts',
+      'idempotency_keys',
       'kysely_migration',
       'kysely_migration_lock',
       'leads',
@@ -43,6 +46,6 @@ describe('migrations on PostgreSQL', () => {
     const dbs = Array.from({ length: 4 }, () => createDb(loadConfig({ DATABASE_URL: database.url }).database))
     cleanups.push(() => Promise.all(dbs.map((db) => db.destroy())).then(() => undefined))
     const applied = await Promise.all(dbs.map((db) => migrateToLatest(db)))
-    expect(applied.flat()).toEqual(['0001-initial-schema'])
+    expect(applied.flat()).toEqual(Object.keys(migrations))
   })
 })

@@ -1,0 +1,93 @@
+import { createHash } from 'node:crypto'
+import type { Db } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
+import type { RandomSource } from '../distribution/pick-operator.js'
+import { InvalidFieldError } from '../errors.js'
+import { IDEMPOTENCY_KEY_HEADER, type Contact, type ContactCreate } from './contacts.schemas.js'
+import { storeContact } from './contacts.service.js'
+import { claimKey, completeKey, deleteExpiredKeys, findKey, type KeyRef } from './idempotency-keys.repository.js'
+
+export class IdempotencyKeyReusedError extends InvalidFieldError {
+  override readonly code = 'IDEMPOTENCY_KEY_REUSED'
+
+  constructor() {
+    super(['headers', IDEMPOTENCY_KEY_HEADER], 'This Idempotency-Key was already used with a different body', 'idempotency_key_reused')
+  }
+}
+
+/** JSON with every object's keys sorted, so equal bodies give equal text whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  )
+}
+
+/** SHA-256 of the canonical JSON of the fields the contract names (others are ignored, as everywhere). */
+export function hashRequest({ external_id, source_id, phone, email }: ContactCreate): string {
+  return createHash('sha256').update(canonicalJson({ external_id, source_id, phone, email })).digest('hex')
+}
+
+function expiryCutoff(now: number, ttlHours: number): string {
+  return new Date(now - ttlHours * 3_600_000).toISOString()
+}
+
+/**
+ * Registers the contact once per key: the key is claimed first, in the registration's transaction, so of
+ * concurrent requests with one key exactly one registers (PostgreSQL makes the others wait for its commit;
+ * SQLite runs transactions one at a time) and the others answer what it stored. The first answer is stored
+ * with the key and replayed as it was; a failed registration rolls the claim back with everything else.
+ */
+export async function registerContactOnce(
+  db: Db,
+  input: ContactCreate,
+  random: RandomSource,
+  { ref, ttlHours }: { ref: KeyRef; ttlHours: number },
+): Promise<{ contact: Contact; replayed: boolean }> {
+  const requestHash = hashRequest(input)
+  return inTransaction(db, async (trx) => {
+    const now = Date.now()
+    const claim = { ...ref, requestHash, createdAt: new Date(now).toISOString(), expiredBefore: expiryCutoff(now, ttlHours) }
+    if (await claimKey(trx, claim)) {
+      const contact = await storeContact(trx, input, random)
+      await completeKey(trx, { ...ref, contactId: contact.id, response: JSON.stringify(contact) })
+      return { contact, replayed: false }
+    }
+    const stored = await findKey(trx, ref)
+    if (stored?.response == null) throw new Error('a live idempotency key has no stored answer')
+    if (stored.request_hash !== requestHash) throw new IdempotencyKeyReusedError()
+    return { contact: JSON.parse(stored.response) as Contact, replayed: true }
+  })
+}
+
+const CLEANUP_INTERVAL_MS = 60_000
+const CLEANUP_BATCH = 1000
+
+/**
+ * Deletes expired keys at most once a minute per instance, started by a request that carries a key and run
+ * beside it, never before its answer. Batches of short transactions keep the write lock free for requests.
+ */
+export function expiredKeyCleanup(db: Db, ttlHours: number, onError: (error: unknown) => void) {
+  let nextRunAt = 0
+  let running: Promise<void> | undefined
+
+  const deleteAllExpired = async (expiredBefore: string) => {
+    let deleted = CLEANUP_BATCH
+    while (deleted >= CLEANUP_BATCH) deleted = await inTransaction(db, (trx) => deleteExpiredKeys(trx, expiredBefore, CLEANUP_BATCH))
+  }
+
+  return {
+    maybeStart(now = Date.now()): void {
+      if (running !== undefined || now < nextRunAt) return
+      nextRunAt = now + CLEANUP_INTERVAL_MS
+      running = deleteAllExpired(expiryCutoff(now, ttlHours))
+        .catch(onError)
+        .finally(() => {
+          running = undefined
+        })
+    },
+    /** Resolves once no cleanup runs, so the database can be closed. */
+    settled: (): Promise<void> => running ?? Promise.resolve(),
+  }
+}
