@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Id, NonBlankString, Paging, Timestamp } from '../http/schemas.js'
+import { Id, NonBlankString, Paging, PlainText, Timestamp } from '../http/schemas.js'
 import { Lead } from '../leads/leads.schemas.js'
 import { Operator } from '../operators/operators.schemas.js'
 import { Source } from '../sources/sources.schemas.js'
@@ -27,7 +27,7 @@ export const ContactCreate = Type.Object(
   {
     external_id: NonBlankString({ maxLength: 255, description: 'The lead as the source knows it' }),
     source_id: Id,
-    phone: Optional(Type.String({ maxLength: 50 })),
+    phone: Optional(PlainText({ maxLength: 50 })),
     email: Optional(Type.String({ maxLength: 254, format: 'email' })),
   },
   { examples: [{ external_id: 'user_12345', source_id: 1, phone: '+79001234567', email: 'user@example.com' }] },

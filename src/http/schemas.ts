@@ -1,9 +1,17 @@
 import { Type, type Static } from 'typebox'
 import Format from 'typebox/format'
 
-Format.Set('non-blank', (value) => value.trim().length > 0)
+/** Control characters (NUL above all, which PostgreSQL cannot store) have no place in names or contact data. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
+Format.Set('plain-text', (value) => !CONTROL_CHARACTERS.test(value))
+Format.Set('non-blank', (value) => value.trim().length > 0 && !CONTROL_CHARACTERS.test(value))
 
-/** A string with at least one non-space character; services store it trimmed. */
+/** A string without control characters. */
+export const PlainText = (options: { maxLength: number; description?: string }) =>
+  Type.String({ format: 'plain-text', ...options })
+
+/** A string with at least one non-space character and no control characters; services store it trimmed. */
 export const NonBlankString = (options: { maxLength: number; description?: string; examples?: string[] }) =>
   Type.String({ minLength: 1, format: 'non-blank', ...options })
 
@@ -16,7 +24,7 @@ export const IdParam = Type.Object({ id: Id })
 export const DEFAULT_PAGE_LIMIT = 100
 
 export const Paging = Type.Object({
-  skip: Type.Optional(Type.Integer({ minimum: 0, default: 0, description: 'Rows to skip' })),
+  skip: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0, description: 'Rows to skip' })),
   limit: Type.Optional(
     Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_PAGE_LIMIT, description: 'Rows to return (max 1000)' }),
   ),

@@ -35,7 +35,7 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
     },
     async (request) => {
       await service.getLead(db, request.params.id)
-      return listContacts(db, { ...request.query, lead_id: request.params.id })
+      return listContacts(db, { ...toPage(request.query), lead_id: request.params.id })
     },
   )
 }

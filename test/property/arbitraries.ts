@@ -115,8 +115,12 @@ export function idTextArb(entity: Entity | undefined): fc.Arbitrary<IdRef | stri
 function nonBlankArb(maxLength: number): fc.Arbitrary<string> {
   const text = fc.oneof(
     fc.constantFrom('Иван Иванов', 'Пётр Петров', '李小龙', "O'Brien", 'Ωmega', '😀 Smile', '  padded  ', 'x'.repeat(maxLength), 'Ab'),
-    // Still non-blank, so valid: control characters, NUL included, and lone surrogates.
-    fc.constantFrom('tab\there', 'line\nbreak', 'nul\u0000byte', 'bell\u0007', 'e\u0301', 'half \ud83d'),
+    // Still non-blank, so valid: control characters (NUL above all: C strings and PostgreSQL text end
+    // there), combining marks, lone surrogates.
+    {
+      weight: 2,
+      arbitrary: fc.constantFrom('nul\u0000byte', '\u0000', 'end\u0000', 'tab\there', 'line\nbreak', 'bell\u0007', 'e\u0301', 'half \ud83d'),
+    },
     fc.string({ minLength: 1, maxLength: Math.min(maxLength, 40) }),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: Math.min(maxLength, 20) }),
     fc.string({ unit: 'binary', minLength: 1, maxLength: Math.min(maxLength, 20) }),
@@ -173,7 +177,7 @@ function validBaseArb(schema: JsonSchema, name: string): fc.Arbitrary<unknown> {
       if (schema.format === 'email') return emailArb.filter((s) => s.length <= maxLength)
       if (name === 'external_id') return externalIdArb
       if (schema.format === 'non-blank' || (schema.minLength ?? 0) > 0) return nonBlankArb(maxLength)
-      return fc.oneof(fc.constantFrom('+79001234567', '8 (900) 123-45-67', ''), fc.string({ maxLength: Math.min(maxLength, 30) }))
+      return fc.oneof(fc.constantFrom('+79001234567', '8 (900) 123-45-67', '', '+7\u0000'), fc.string({ maxLength: Math.min(maxLength, 30) }))
     }
     case 'integer': {
       const entity = entityOf(name)
@@ -377,7 +381,7 @@ export function integerEdgeText(schema: JsonSchema): fc.Arbitrary<string> {
 function queryValueArb(name: string, schema: JsonSchema | undefined): fc.Arbitrary<IdRef | string> {
   const fuzz = idTextArb(entityOf(name))
   if (!schema) return fuzz
-  if (schema.type === 'integer') return fc.oneof(integerEdgeText(schema), fuzz)
+  if (schema.type === 'integer') return fc.oneof({ weight: 3, arbitrary: integerEdgeText(schema) }, { weight: 2, arbitrary: fuzz })
   if (schema.type === 'boolean') {
     return fc.oneof(fc.constantFrom('true', 'false', '1', '0', 'TRUE', 'False', 'yes', 'no', 'on', '', 'null'), fuzz)
   }
