@@ -42,6 +42,4 @@ export async function moveActiveTalliesToUnassigned(db: Db, operatorId: number):
   }
 }
 
-export async function listTallies(db: Db): Promise<TallyRow[]> {
-  return db.selectFrom('contact_tallies').selectAll().execute()
-}
+export const listTallies: (db: Db) => Promise<TallyRow[]> = preparedQuery((db: Db) => db.selectFrom('contact_tallies').selectAll())

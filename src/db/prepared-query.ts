@@ -13,7 +13,7 @@ const PLACEHOLDER = '\u0000prepared:'
 export function preparedQuery<P extends object, R>(build: (db: Db, params: P) => Compilable<R>) {
   const compiled = new Map<unknown, { query: CompiledQuery<R>; keys: (keyof P | undefined)[] }>()
 
-  return async (db: Db, values: P): Promise<R[]> => {
+  return async (db: Db, values: P = {} as P): Promise<R[]> => {
     const dialect = db.getExecutor().adapter.constructor
     let entry = compiled.get(dialect)
     if (!entry) {

@@ -41,6 +41,6 @@ export async function replaceWeights(db: Db, sourceId: number, weights: readonly
     .execute()
 }
 
-export async function listAllWeights(db: Db) {
-  return db.selectFrom('source_operator_weights').select(['source_id', 'operator_id', 'weight']).execute()
-}
+export const listAllWeights = preparedQuery((db: Db) =>
+  db.selectFrom('source_operator_weights').select(['source_id', 'operator_id', 'weight']),
+)
