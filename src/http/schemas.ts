@@ -5,7 +5,7 @@ import Format from 'typebox/format'
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 Format.Set('plain-text', (value) => !CONTROL_CHARACTERS.test(value))
-Format.Set('non-blank', (value) => value.trim().length > 0 && !CONTROL_CHARACTERS.test(value))
+Format.Set('non-blank', (value) => value.trim().length > 0 && !CONTROL_CHARACTERS.test(value.trim()))
 
 /** A string without control characters. */
 export const PlainText = (options: { maxLength: number; description?: string }) =>
