@@ -74,3 +74,31 @@ export async function startServerIn(options: ProcessOptions): Promise<ServerProc
     },
   }
 }
+
+/**
+ * Server processes of one test file, on databases it owns: `afterEachTest` kills what is still running and
+ * drops the databases, so a failing test leaves nothing behind.
+ */
+export function serverFleet() {
+  const running: ServerProcess[] = []
+  const cleanups: (() => Promise<void>)[] = []
+  return {
+    start: async (databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> => {
+      const server = await startServerProcess({ DATABASE_URL: databaseUrl, ...env })
+      running.push(server)
+      return server
+    },
+    stop: async (server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+      const code = await server.stop(signal)
+      running.splice(running.indexOf(server), 1)
+      return code
+    },
+    onCleanup: (cleanup: () => Promise<void>): void => {
+      cleanups.push(cleanup)
+    },
+    afterEachTest: async (): Promise<void> => {
+      await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')))
+      for (const cleanup of cleanups.splice(0)) await cleanup()
+    },
+  }
+}

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchClient, uniqueId, type FetchClient } from '../helpers/fetch-client.js'
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
 import { createTestDatabase } from '../helpers/test-database.js'
 
 // The server is killed with SIGKILL in the middle of a burst of registrations and closes, then restarted on the
@@ -13,19 +13,10 @@ const WORKERS = 16
 const ANSWERS_BEFORE_KILL = 60
 const MAX_LOADS = [3, 2, 4, 1]
 
-const running: ServerProcess[] = []
-const cleanups: (() => Promise<void>)[] = []
+const fleet = serverFleet()
+const { start, stop } = fleet
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')))
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-
-async function start(databaseUrl: string): Promise<ServerProcess> {
-  const server = await startServerProcess({ DATABASE_URL: databaseUrl })
-  running.push(server)
-  return server
-}
+afterEach(() => fleet.afterEachTest())
 
 interface Acknowledged {
   id: number
@@ -98,9 +89,8 @@ async function burstThenKill(server: ServerProcess, sourceId: number, record: Cl
     }
   }
   await Promise.all(Array.from({ length: WORKERS }, (_, w) => worker(w)))
-  await server.stop('SIGKILL')
+  await stop(server, 'SIGKILL')
   expect(server.child.signalCode).toBe('SIGKILL')
-  running.splice(running.indexOf(server), 1)
 }
 
 /** Everything the restarted server shows agrees with what was acknowledged and with itself. */
@@ -177,7 +167,7 @@ async function retryUnanswered(api: FetchClient, url: string, sourceId: number, 
 describe('crash safety: SIGKILL in the middle of a burst', () => {
   it(`keeps every acknowledged write and nothing half-done, over ${ROUNDS} kills`, { timeout: 180_000 }, async () => {
     const database = await createTestDatabase('file')
-    cleanups.push(database.drop)
+    fleet.onCleanup(database.drop)
     let server = await start(database.url)
     let api = fetchClient(server.url)
     const source = await api.createSource()

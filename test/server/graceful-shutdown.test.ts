@@ -2,29 +2,16 @@ import { Agent, request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchClient, uniqueId } from '../helpers/fetch-client.js'
 import { exitOf, jsonLogs, tempDatabase, waitForLog } from '../helpers/run-process.js'
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { serverFleet } from '../helpers/server-process.js'
 
-const running: ServerProcess[] = []
-const cleanups: (() => Promise<void>)[] = []
+const fleet = serverFleet()
+const { start, stop } = fleet
 const agents: Agent[] = []
 
 afterEach(async () => {
   for (const agent of agents.splice(0)) agent.destroy()
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')))
-  for (const cleanup of cleanups.splice(0)) await cleanup()
+  await fleet.afterEachTest()
 })
-
-async function start(databaseUrl: string): Promise<ServerProcess> {
-  const server = await startServerProcess({ DATABASE_URL: databaseUrl })
-  running.push(server)
-  return server
-}
-
-async function stop(server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  const code = await server.stop(signal)
-  running.splice(running.indexOf(server), 1)
-  return code
-}
 
 const isIncomingRequest = (line: string) => line.includes('"incoming request"')
 const isIncomingRegistration = (line: string) => isIncomingRequest(line) && /"method":"POST","url":"\/contacts\/"/.test(line)
@@ -32,7 +19,7 @@ const isIncomingRegistration = (line: string) => isIncomingRequest(line) && /"me
 describe('graceful shutdown on SIGTERM', () => {
   it('answers every registration it accepted with a complete 201 and keeps every acknowledged contact', async () => {
     const database = await tempDatabase('crm-shutdown-')
-    cleanups.push(database.cleanup)
+    fleet.onCleanup(database.cleanup)
     const server = await start(database.url)
     const api = fetchClient(server.url)
     const source = await api.createSource()
@@ -81,7 +68,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('waits for a request whose body is still arriving when the signal comes, then exits 0', async () => {
     const database = await tempDatabase('crm-shutdown-slow-')
-    cleanups.push(database.cleanup)
+    fleet.onCleanup(database.cleanup)
     const server = await start(database.url)
     const api = fetchClient(server.url)
     const source = await api.createSource()
@@ -134,7 +121,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
   it('exits 0 at once on SIGINT when idle, and the log says it is shutting down', async () => {
     const database = await tempDatabase('crm-shutdown-idle-')
-    cleanups.push(database.cleanup)
+    fleet.onCleanup(database.cleanup)
     const server = await start(database.url)
     const startedAt = Date.now()
     expect(await stop(server, 'SIGINT')).toBe(0)

@@ -1,27 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchClient, uniqueId } from '../helpers/fetch-client.js'
 import { tempDatabase } from '../helpers/run-process.js'
-import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
+import { serverFleet } from '../helpers/server-process.js'
 
-const running: ServerProcess[] = []
-const cleanups: (() => Promise<void>)[] = []
+const fleet = serverFleet()
+const { start, stop } = fleet
 
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.stop('SIGKILL')))
-  for (const cleanup of cleanups.splice(0)) await cleanup()
-})
-
-async function start(databaseUrl: string): Promise<ServerProcess> {
-  const server = await startServerProcess({ DATABASE_URL: databaseUrl })
-  running.push(server)
-  return server
-}
-
-async function stop(server: ServerProcess, signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
-  const code = await server.stop(signal)
-  running.splice(running.indexOf(server), 1)
-  return code
-}
+afterEach(() => fleet.afterEachTest())
 
 /** Everything the API shows, to compare before and after a restart. */
 async function snapshot(url: string) {
@@ -39,7 +24,7 @@ async function snapshot(url: string) {
 describe('restarting the server on the same SQLite file', () => {
   it('keeps every row with the same ids and loads, and does not migrate again', async () => {
     const database = await tempDatabase('crm-restart-')
-    cleanups.push(database.cleanup)
+    fleet.onCleanup(database.cleanup)
 
     const first = await start(database.url)
     expect(first.logs.some((line) => line.includes('"database migrated"'))).toBe(true)
