@@ -28,7 +28,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**'] },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**', 'test/e2e/**'] },
+      },
+      {
+        // The dashboard in headless Chromium against real servers (SQLite); skipped, saying so, without Chromium.
+        extends: true,
+        test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/helpers/browser-global-setup.ts'] },
       },
       ...(postgresUrl
         ? [

@@ -3,6 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerOpt
 import { registerAuth } from './auth/auth.plugin.js'
 import type { Config } from './config.js'
 import { contactRoutes } from './contacts/contacts.routes.js'
+import { registerDashboard } from './dashboard/dashboard.plugin.js'
 import type { Db } from './db/database.js'
 import { distributionRoutes } from './distribution/distribution.routes.js'
 import type { RandomSource } from './distribution/pick-operator.js'
@@ -30,10 +31,12 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger']
   /** How long API key checks are cached (default 5 s); tests pass a short one. */
   authCacheTtlMs?: number
+  /** The built dashboard served at `/`; defaults to dist/ui. */
+  dashboardDir?: string
 }
 
 /** Builds the whole application without listening; the caller owns the database and closes it. */
-export async function buildApp({ config, db, random = Math.random, logger, authCacheTtlMs }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, random = Math.random, logger, authCacheTtlMs, dashboardDir }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.debug ? 'debug' : 'info' },
     routerOptions: { ignoreTrailingSlash: true },
@@ -57,6 +60,7 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
   await registerAbuseLimits(app, config)
   registerAuth(app, { config, db, cacheTtlMs: authCacheTtlMs })
   await registerDocs(app, config)
+  await registerDashboard(app, { dir: dashboardDir, apiPrefix: config.apiPrefix, appName: config.appName })
 
   await app.register(
     async (api) => {

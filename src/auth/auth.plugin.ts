@@ -4,7 +4,7 @@ import type { Db } from '../db/database.js'
 import { ForbiddenError, UnauthenticatedError } from '../errors.js'
 import type { Principal } from './api-keys.schemas.js'
 import { Authenticator, DEFAULT_AUTH_CACHE_TTL_MS } from './authenticator.js'
-import { accessFor, roleMayCall } from './route-access.js'
+import { accessForRoute, roleMayCall } from './route-access.js'
 import { isLoopbackHost } from './startup-policy.js'
 
 declare module 'fastify' {
@@ -36,8 +36,8 @@ export function registerAuth(app: FastifyInstance, { config, db, cacheTtlMs = DE
   app.addHook('onClose', () => authenticator.close())
 
   app.addHook('onRequest', async (request) => {
-    const path = routePath(request, config.apiPrefix)
-    const access = path === undefined ? undefined : accessFor(request.method, path)
+    const url = request.is404 ? undefined : request.routeOptions.url
+    const access = url === undefined ? undefined : accessForRoute(request.method, url, config.apiPrefix)
     if (access === 'public') return
     if (openWithoutKeys && !(await authenticator.keysExist())) return
 
@@ -46,8 +46,8 @@ export function registerAuth(app: FastifyInstance, { config, db, cacheTtlMs = DE
     if (!principal) throw new UnauthenticatedError(key !== undefined)
     request.principal = principal
     // An unknown route answers 404 to any valid key.
-    if (path !== undefined && !roleMayCall(principal.role, access)) {
-      throw new ForbiddenError(`An API key with role ${principal.role} may not call ${request.method} ${path}`)
+    if (url !== undefined && !roleMayCall(principal.role, access)) {
+      throw new ForbiddenError(`An API key with role ${principal.role} may not call ${request.method} ${url}`)
     }
   })
 
@@ -59,13 +59,6 @@ export function registerAuth(app: FastifyInstance, { config, db, cacheTtlMs = DE
       throw new ForbiddenError(`This API key may not post for source ${String(sourceId)}`)
     }
   })
-}
-
-/** The route's path as registered, without API_V1_PREFIX; undefined for an unknown route. */
-function routePath(request: FastifyRequest, prefix: string): string | undefined {
-  const url = request.is404 ? undefined : request.routeOptions.url
-  if (url === undefined || !url.startsWith(prefix)) return undefined
-  return url.slice(prefix.length) || '/'
 }
 
 /** `Authorization: Bearer <key>`, else `X-API-Key: <key>`; undefined when neither is sent. */

@@ -1,3 +1,4 @@
+import { isDashboardRoute } from '../dashboard/dashboard.plugin.js'
 import type { ApiKeyRole } from './api-keys.schemas.js'
 
 /** Who may call a route: anyone, even with no key ('public'), or a key of one of these roles. */
@@ -54,6 +55,17 @@ export function accessFor(method: string, path: string): Access | undefined {
   if (method === 'OPTIONS') return 'public'
   if (path === '/docs' || path.startsWith('/docs/')) return 'public'
   return ROUTE_ACCESS[`${method === 'HEAD' ? 'GET' : method} ${path}`]
+}
+
+/**
+ * The decision for a registered route, by its URL as registered (API_V1_PREFIX included). The dashboard's page
+ * and files live outside the prefix and are public: a browser opening a page sends no key, and every API call
+ * the page then makes needs one.
+ */
+export function accessForRoute(method: string, url: string, prefix: string): Access | undefined {
+  if (isDashboardRoute(url)) return 'public'
+  if (!url.startsWith(prefix)) return undefined
+  return accessFor(method, url.slice(prefix.length) || '/')
 }
 
 /** Whether a key of this role may call a route with this decision (no decision: admin only). */

@@ -20,8 +20,9 @@ function clientOf(request: FastifyRequest): string {
 /** Security headers, CORS only for configured origins, and per-client rate limiting with 429 + Retry-After. */
 export async function registerAbuseLimits(app: FastifyInstance, config: Config): Promise<void> {
   const { limits } = config
-  // The API answers JSON; the strict default policy matters for /docs, whose page sends its own CSP.
-  await app.register(helmet, { global: true })
+  // The API answers JSON; the strict default policy guards the dashboard (/docs sends its own). Teams serve
+  // it over plain HTTP on their LAN too, where upgrading its requests to HTTPS would break the page.
+  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })
   if (limits.corsOrigins.length > 0) {
     await app.register(cors, { origin: [...limits.corsOrigins], exposedHeaders: ['Retry-After', 'Idempotent-Replayed'] })
   }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createApiKey, generateApiKey, revokeApiKey } from '../../src/auth/api-keys.service.js'
 import type { ApiKeyRole } from '../../src/auth/api-keys.schemas.js'
-import { accessFor, ROUTE_ACCESS } from '../../src/auth/route-access.js'
+import { accessForRoute, ROUTE_ACCESS } from '../../src/auth/route-access.js'
 import { createOperator } from '../../src/operators/operators.service.js'
 import { uniqueName } from '../helpers/api-client.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
@@ -25,7 +25,8 @@ type Caller = 'admin' | 'viewer' | 'ingest' | 'ingest for another source' | 'no 
 const CALLERS: Caller[] = ['admin', 'viewer', 'ingest', 'ingest for another source', 'no key', 'wrong key', 'revoked key']
 
 /** The issue's rules, written independently of route-access.ts: what each caller may do. */
-function expectedOutcome(caller: Caller, method: string, path: string): 'allowed' | 401 | 403 {
+function expectedOutcome(caller: Caller, method: string, { path, dashboard }: Route): 'allowed' | 401 | 403 {
+  if (dashboard) return 'allowed'
   if (path === '/health' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/')) return 'allowed'
   if (caller === 'no key' || caller === 'wrong key' || caller === 'revoked key') return 401
   if (caller === 'admin') return 'allowed'
@@ -34,16 +35,27 @@ function expectedOutcome(caller: Caller, method: string, path: string): 'allowed
   return 403
 }
 
+/** A registered route: its path without the prefix, or, for the dashboard's page and files, outside it. */
+interface Route {
+  method: string
+  path: string
+  dashboard: boolean
+}
+
 describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) => {
   let t: TestApp
-  let routes: { method: string; path: string }[]
+  let routes: Route[]
   const keys = new Map<Caller, string | undefined>()
   let ids: { operator: number; source: number; contact: number; lead: number }
 
   beforeAll(async () => {
     registered.length = 0
     t = await createTestApp({ env: { API_V1_PREFIX: prefix }, authCacheTtlMs: 0, random: () => 0 })
-    routes = registered.map(({ method, url }) => ({ method, path: url.slice(prefix.length) || '/' }))
+    // The fixture dashboard (test-app.ts) has one asset, /assets/app.js.
+    routes = registered.map(({ method, url }) => {
+      const dashboard = url === '/' || url === '/assets/app.js'
+      return { method, path: dashboard ? url : url.slice(prefix.length) || '/', dashboard }
+    })
 
     const create = async (role: ApiKeyRole, sourceIds?: number[]) =>
       (await createApiKey(t.db, { name: uniqueName(role), role, source_ids: sourceIds ?? null })).key
@@ -72,11 +84,13 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
 
   it('sees the routes of the contract', () => {
     const seen = routes.map((r) => `${r.method} ${r.path}`)
-    expect(seen).toEqual(expect.arrayContaining(['POST /contacts/', 'GET /health', 'HEAD /stats/contacts', 'GET /docs', 'GET /openapi.json']))
+    expect(seen).toEqual(
+      expect.arrayContaining(['POST /contacts/', 'GET /health', 'HEAD /stats/contacts', 'GET /docs', 'GET /openapi.json', 'GET /', 'GET /assets/app.js']),
+    )
   })
 
   it('every registered route has an access decision', () => {
-    const undecided = routes.filter((r) => accessFor(r.method, r.path) === undefined).map((r) => `${r.method} ${r.path}`)
+    const undecided = routes.filter((r) => accessForRoute(r.method, r.dashboard ? r.path : prefix + r.path, prefix) === undefined).map((r) => `${r.method} ${r.path}`)
     expect(undecided, 'add these routes to ROUTE_ACCESS in src/auth/route-access.ts').toEqual([])
   })
 
@@ -86,10 +100,11 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
   })
 
   /** A request to the route that succeeds (2xx, or a redirect of Swagger UI) for a caller allowed to make it. */
-  async function requestFor(method: string, path: string): Promise<{ url: string; payload?: object }> {
+  async function requestFor({ method, path, dashboard }: Route): Promise<{ url: string; payload?: object }> {
+    if (dashboard) return { url: path }
     const id = path.startsWith('/operators') ? ids.operator : path.startsWith('/sources') ? ids.source : path.startsWith('/contacts') ? ids.contact : ids.lead
-    if (method === 'DELETE') return { url: path.replace(':id', String((await createOperator(t.db, { name: uniqueName('Doomed') })).id)) }
-    const url = path.replace(':id', String(id)).replace('*', 'swagger-ui.css')
+    if (method === 'DELETE') return { url: prefix + path.replace(':id', String((await createOperator(t.db, { name: uniqueName('Doomed') })).id)) }
+    const url = prefix + path.replace(':id', String(id)).replace('*', 'swagger-ui.css')
     const bodies: Record<string, object> = {
       'POST /operators/': { name: uniqueName('Operator') },
       'PATCH /operators/:id': { max_load: 5 },
@@ -105,15 +120,16 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
   it.each(CALLERS)('%s: every route answers as the roles say', async (caller) => {
     const key = keys.get(caller)
     const wrong: string[] = []
-    for (const { method, path } of routes) {
-      const { url, payload } = await requestFor(method, path)
+    for (const route of routes) {
+      const { method, path } = route
+      const { url, payload } = await requestFor(route)
       const response = await t.app.inject({
         method: method as 'GET',
-        url: `${prefix}${url}`,
+        url,
         ...(payload !== undefined && { payload }),
         ...(key !== undefined && { headers: { authorization: `Bearer ${key}` } }),
       })
-      const expected = expectedOutcome(caller, method, path)
+      const expected = expectedOutcome(caller, method, route)
       const ok = expected === 'allowed' ? response.statusCode >= 200 && response.statusCode < 400 : response.statusCode === expected
       if (!ok) wrong.push(`${method} ${path}: expected ${expected}, got ${response.statusCode} ${response.body.slice(0, 120)}`)
     }

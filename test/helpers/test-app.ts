@@ -1,10 +1,14 @@
 import type { FastifyInstance } from 'fastify'
+import { fileURLToPath } from 'node:url'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import type { RandomSource } from '../../src/distribution/pick-operator.js'
 import { createTestDatabase } from './test-database.js'
+
+/** A stand-in for the built dashboard, so HTTP tests see the same routes whether or not dist/ui exists. */
+export const DASHBOARD_FIXTURE = fileURLToPath(new URL('../fixtures/dashboard/', import.meta.url))
 
 export interface TestApp {
   app: FastifyInstance
@@ -15,7 +19,7 @@ export interface TestApp {
 
 /** A fresh app on its own empty, migrated database: SQLite in memory, or a new PostgreSQL schema. */
 export async function createTestApp(
-  options: { env?: Record<string, string>; random?: RandomSource; authCacheTtlMs?: number } = {},
+  options: { env?: Record<string, string>; random?: RandomSource; authCacheTtlMs?: number; dashboardDir?: string } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase('memory')
   const config = loadConfig({ DATABASE_URL: database.url, ...options.env })
@@ -27,6 +31,7 @@ export async function createTestApp(
     logger: false,
     ...(options.random && { random: options.random }),
     authCacheTtlMs: options.authCacheTtlMs,
+    dashboardDir: options.dashboardDir ?? DASHBOARD_FIXTURE,
   })
   await app.ready()
   return {

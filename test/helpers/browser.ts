@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { chromium, type Browser, type Page } from 'playwright-core'
+import { PROJECT_ROOT } from './server-process.js'
+
+/** Debian's Chromium (apt-get install chromium); Playwright's own browser downloads are not used. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH)
+
+/** Headless Chromium, kept off the network: only the service under test on loopback is reached. */
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** A page that fails the test on any script error of the dashboard. */
+export async function openPage(browser: Browser, options: { width?: number; height?: number; locale?: string } = {}) {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    locale: options.locale ?? 'en-US',
+  })
+  const page = await context.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (error) => errors.push(error.message))
+  return { page, context, errors }
+}
+
+/**
+ * Where the suite saves its screenshots: a scratch folder normally, docs/screenshots (committed, shown in the
+ * README) under `npm run screenshots`.
+ */
+const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ? join(PROJECT_ROOT, process.env.SCREENSHOT_DIR) : join(PROJECT_ROOT, 'test-results', 'screenshots')
+
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true })
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' })
+}
