@@ -59,7 +59,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard access and failures', () => {
     await page.goto(`${server.url}/#/operators`)
     await giveKey(page, viewerKey)
 
-    await page.getByLabel('Name').fill('Vera')
+    await page.getByLabel('Name', { exact: true }).fill('Vera')
     await page.getByRole('button', { name: 'Add operator' }).click()
     await expect.poll(() => page.getByRole('alert').allTextContents()).toEqual([
       expect.stringContaining('Your API key may not do this'),
@@ -87,6 +87,6 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard access and failures', () => {
 /** Answers the page's key prompt. */
 async function giveKey(page: Page, key: string): Promise<void> {
   const dialog = page.getByRole('dialog', { name: 'API key needed' })
-  await dialog.getByLabel('API key').fill(key)
+  await dialog.getByLabel('API key', { exact: true }).fill(key)
   await dialog.getByRole('button', { name: 'Use this key' }).click()
 }

@@ -43,15 +43,15 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   })
 
   it('shows the server\'s validation error next to the field, and creates nothing', async () => {
-    await page.getByRole('link', { name: 'Operators' }).click()
-    await page.getByLabel('Name').fill('   ')
-    await page.getByLabel('Most active contacts').fill('-1')
+    await openSection(page, 'Operators')
+    await page.getByLabel('Name', { exact: true }).fill('   ')
+    await page.getByLabel('Most active contacts', { exact: true }).fill('-1')
     await page.getByRole('button', { name: 'Add operator' }).click()
 
-    const name = page.getByLabel('Name')
+    const name = page.getByLabel('Name', { exact: true })
     await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true')
     expect(await describedBy(page, name)).toMatch(/must not be blank/i)
-    expect(await describedBy(page, page.getByLabel('Most active contacts'))).toBe('Too small')
+    expect(await describedBy(page, page.getByLabel('Most active contacts', { exact: true }))).toBe('Too small')
     expect((await api().get('/operators/')).body).toEqual([])
   })
 
@@ -67,28 +67,28 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   })
 
   it('creates a source and sets its weights, showing the resulting shares', async () => {
-    await page.getByRole('link', { name: 'Sources' }).click()
-    await page.getByLabel('Name').fill(sourceName)
+    await openSection(page, 'Sources')
+    await page.getByLabel('Name', { exact: true }).fill(sourceName)
     await page.getByRole('button', { name: 'Add source' }).click()
     await page.getByRole('link', { name: sourceName }).click()
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`Distribution of ${sourceName}`)
 
     for (const [name, weight] of [[anna, '10'], [boris, '30']] as const) {
-      await page.getByLabel('Operator to add').selectOption({ label: name })
+      await page.getByLabel('Operator to add', { exact: true }).selectOption({ label: name })
       await page.getByRole('button', { name: 'Add', exact: true }).click()
-      await page.getByLabel(`Weight of ${name}`).fill(weight)
+      await page.getByLabel(`Weight of ${name}`, { exact: true }).fill(weight)
     }
-    expect(await page.getByLabel(`Share of ${anna}`).textContent()).toBe('25%')
-    expect(await page.getByLabel(`Share of ${boris}`).textContent()).toBe('75%')
+    expect(await page.getByLabel(`Share of ${anna}`, { exact: true }).textContent()).toBe('25%')
+    expect(await page.getByLabel(`Share of ${boris}`, { exact: true }).textContent()).toBe('75%')
 
     // A bad weight comes back from the server beside its field, and the saved set stays as it was.
-    await page.getByLabel(`Weight of ${boris}`).fill('-5')
+    await page.getByLabel(`Weight of ${boris}`, { exact: true }).fill('-5')
     await page.getByRole('button', { name: 'Save' }).click()
-    await expect.poll(() => page.getByLabel(`Weight of ${boris}`).getAttribute('aria-invalid')).toBe('true')
+    await expect.poll(() => page.getByLabel(`Weight of ${boris}`, { exact: true }).getAttribute('aria-invalid')).toBe('true')
     sourceId = Number(/#\/sources\/(\d+)/.exec(page.url())?.[1])
     expect((await api().get(`/sources/${sourceId}/distribution`)).body).toEqual([])
 
-    await page.getByLabel(`Weight of ${boris}`).fill('30')
+    await page.getByLabel(`Weight of ${boris}`, { exact: true }).fill('30')
     await page.getByRole('button', { name: 'Save' }).click()
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor()
     const saved = (await api().get(`/sources/${sourceId}/distribution`)).body as { operator_id: number; weight: number }[]
@@ -97,7 +97,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   })
 
   it('shows load bars filling and unassigned contacts waiting, by itself, as contacts arrive', async () => {
-    await page.getByRole('link', { name: 'Overview' }).click()
+    await openSection(page, 'Overview')
     // Capacity is 2 + 3: the sixth contact waits unassigned, whatever the random picks were.
     for (let i = 0; i < 6; i += 1) await api().registerContact({ source_id: sourceId, external_id: `tg:${100234 + i}` })
 
@@ -109,7 +109,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   })
 
   it('shows configured against actual shares and counts in the statistics', async () => {
-    await page.getByRole('link', { name: 'Statistics' }).click()
+    await openSection(page, 'Statistics')
     const table = page.getByTestId(`shares-${sourceId}`)
     await expect.poll(() => table.locator('tbody tr').allInnerTexts(), { timeout: 10_000 }).toEqual([
       `${anna}\t25%\t40%\t2`,
@@ -121,13 +121,13 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   })
 
   it('lists contacts with filters, marks the unassigned one, and closes a contact', async () => {
-    await page.getByRole('link', { name: 'Contacts' }).click()
-    await page.getByLabel('Operator').selectOption({ label: 'Unassigned' })
+    await openSection(page, 'Contacts')
+    await page.getByLabel('Operator', { exact: true }).selectOption({ label: 'Unassigned' })
     const rows = page.locator('tbody tr')
     await expect.poll(() => rows.count()).toBe(1)
     expect(await rows.first().getAttribute('class')).toBe('unassigned')
 
-    await page.getByLabel('Operator').selectOption({ label: anna })
+    await page.getByLabel('Operator', { exact: true }).selectOption({ label: anna })
     await expect.poll(() => rows.count()).toBe(2)
     await saveScreenshot(page, 'contacts')
     const [first] = (await api().get(`/contacts/?status=active&operator_id=${await operatorId(anna)}`)).body as { id: number }[]
@@ -135,23 +135,23 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
     await expect.poll(async () => ((await api().get(`/contacts/${first!.id}`)).body as { status: string }).status).toBe('closed')
     await expect.poll(() => rows.filter({ hasText: 'Closed' }).count()).toBe(1)
 
-    await page.getByRole('link', { name: 'Overview' }).click()
+    await openSection(page, 'Overview')
     await expect.poll(() => loadOf(page, anna)).toBe('1')
   })
 
   it('opens a lead with all its contacts', async () => {
     const [contact] = (await api().get('/contacts/?limit=1')).body as { lead: { id: number; external_id: string } }[]
     await api().registerContact({ source_id: sourceId, external_id: contact!.lead.external_id })
-    await page.getByRole('link', { name: 'Contacts' }).click()
-    await page.getByLabel('Operator').selectOption({ label: 'Any' })
-    await page.getByLabel('Lead id').fill(String(contact!.lead.id))
-    await page.locator('tbody tr').first().getByRole('link', { name: contact!.lead.external_id }).click()
+    await openSection(page, 'Contacts')
+    await page.getByLabel('Operator', { exact: true }).selectOption({ label: 'Any' })
+    await page.getByLabel('Lead id', { exact: true }).fill(String(contact!.lead.id))
+    await page.getByRole('link', { name: contact!.lead.external_id, exact: true }).first().click()
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(`Lead ${contact!.lead.external_id}`)
     await expect.poll(() => page.locator('tbody tr').count()).toBe(2)
   })
 
   it('deletes an operator after a confirmation that says what happens to their contacts', async () => {
-    await page.getByRole('link', { name: 'Operators' }).click()
+    await openSection(page, 'Operators')
     await page.getByRole('button', { name: `Delete ${boris}` }).click()
     const dialog = page.getByRole('dialog', { name: `Delete ${boris}?` })
     expect(await dialog.textContent()).toContain('3 active contacts return to the unassigned queue')
@@ -163,18 +163,18 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
     await page.getByRole('button', { name: `Delete ${boris}` }).click()
     await dialog.getByRole('button', { name: 'Delete' }).click()
     await expect.poll(() => page.getByRole('row', { name: new RegExp(boris) }).count()).toBe(0)
-    await page.getByRole('link', { name: 'Overview' }).click()
+    await openSection(page, 'Overview')
     await expect.poll(() => tileValue(page, 'Waiting unassigned')).toBe('4')
   })
 
   it('switches to Russian and remembers the choice', async () => {
-    await page.getByLabel('Language').selectOption('ru')
+    await page.getByLabel('Language', { exact: true }).selectOption('ru')
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Обзор')
     expect(await page.locator('html').getAttribute('lang')).toBe('ru')
     await page.reload()
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Обзор')
     await expect.poll(() => tileValue(page, 'Ждут без оператора')).toBe('4')
-    await page.getByLabel('Язык').selectOption('en')
+    await page.getByLabel('Язык', { exact: true }).selectOption('en')
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview')
   })
 
@@ -188,9 +188,15 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   }
 })
 
+/** Follows a link of the navigation and waits until that page is shown, so nothing of the last page is matched. */
+async function openSection(page: Page, name: string): Promise<void> {
+  await page.getByRole('navigation').getByRole('link', { name, exact: true }).click()
+  await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(name)
+}
+
 async function addOperator(page: Page, name: string, maxLoad: number): Promise<void> {
-  await page.getByLabel('Name').fill(name)
-  await page.getByLabel('Most active contacts').fill(String(maxLoad))
+  await page.getByLabel('Name', { exact: true }).fill(name)
+  await page.getByLabel('Most active contacts', { exact: true }).fill(String(maxLoad))
   await page.getByRole('button', { name: 'Add operator' }).click()
   await page.getByRole('row', { name: new RegExp(name) }).waitFor()
 }

@@ -56,7 +56,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard on a phone and by keyboard', () => {
     await page.keyboard.press('Enter')
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Operators')
 
-    await page.getByLabel('Name').focus()
+    await page.getByLabel('Name', { exact: true }).focus()
     await page.keyboard.type('Keyboard Kim')
     await page.keyboard.press('Tab')
     await page.keyboard.press('Control+A')

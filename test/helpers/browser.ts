@@ -23,6 +23,8 @@ export async function openPage(browser: Browser, options: { width?: number; heig
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     locale: options.locale ?? 'en-US',
   })
+  // A locator that matches nothing fails within seconds, naming itself, rather than at the test's timeout.
+  context.setDefaultTimeout(10_000)
   const page = await context.newPage()
   const errors: string[] = []
   page.on('pageerror', (error) => errors.push(error.message))

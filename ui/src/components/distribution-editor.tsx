@@ -29,14 +29,16 @@ export function DistributionEditor({ sourceId, saved, operators }: DistributionE
   const total = rows.reduce((sum, row) => sum + validWeight(row.weight), 0)
   const percent = new Intl.NumberFormat(i18n.language, { style: 'percent', maximumFractionDigits: 1 })
 
-  function change(index: number, weight: string) {
-    setRows(rows.map((row, i) => (i === index ? { ...row, weight } : row)))
+  /** Any edit makes the last save's outcome stale. */
+  function edit(next: Row[]) {
+    setRows(next)
+    save.reset()
   }
 
   function add() {
     const operatorId = Number(adding)
     if (!operatorId) return
-    setRows([...rows, { operator_id: operatorId, weight: '1' }])
+    edit([...rows, { operator_id: operatorId, weight: '1' }])
     setAdding('')
   }
 
@@ -62,7 +64,7 @@ export function DistributionEditor({ sourceId, saved, operators }: DistributionE
                     min={0}
                     step="any"
                     value={row.weight}
-                    onChange={(event) => change(index, event.target.value)}
+                    onChange={(event) => edit(rows.map((r, i) => (i === index ? { ...r, weight: event.target.value } : r)))}
                   />
                 )}
               </Field>
@@ -71,7 +73,7 @@ export function DistributionEditor({ sourceId, saved, operators }: DistributionE
               </output>
               <button
                 type="button"
-                onClick={() => setRows(rows.filter((_, i) => i !== index))}
+                onClick={() => edit(rows.filter((_, i) => i !== index))}
                 aria-label={t('distribution.removeNamed', { name })}
               >
                 {t('distribution.remove')}
