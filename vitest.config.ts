@@ -33,7 +33,13 @@ export default defineConfig({
       {
         // The dashboard in headless Chromium against real servers (SQLite); skipped, saying so, without Chromium.
         extends: true,
-        test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], globalSetup: ['test/helpers/browser-global-setup.ts'] },
+        // One file at a time: each runs a server and a Chromium, which on two cores is load enough.
+        test: {
+          name: 'browser',
+          include: ['test/e2e/**/*.test.ts'],
+          globalSetup: ['test/helpers/browser-global-setup.ts'],
+          fileParallelism: false,
+        },
       },
       ...(postgresUrl
         ? [

@@ -7,6 +7,6 @@ const API_PATHS = '^/(operators|sources|contacts|leads|stats|health)(/|$)'
 export default defineConfig({
   root: import.meta.dirname,
   plugins: [react()],
-  build: { outDir: '../dist/ui', emptyOutDir: true, chunkSizeWarningLimit: 800 },
+  build: { outDir: '../dist/ui', emptyOutDir: true },
   server: { proxy: { [API_PATHS]: 'http://127.0.0.1:8000' } },
 })

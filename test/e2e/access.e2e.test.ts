@@ -66,6 +66,12 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard access and failures', () => {
     ])
     const operators = await fetch(`${server.url}/operators/`, { headers: { authorization: `Bearer ${adminKey}` } })
     expect(await operators.json()).toEqual([])
+
+    // The way out: another key, from the message itself.
+    await page.getByRole('button', { name: 'Use another key' }).click()
+    await giveKey(page, adminKey)
+    await page.getByRole('button', { name: 'Add operator' }).click()
+    await page.getByRole('row', { name: /Vera/ }).waitFor()
     await context.close()
   })
 

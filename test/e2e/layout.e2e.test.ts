@@ -50,6 +50,11 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard on a phone and by keyboard', () => {
 
     await page.keyboard.press('Tab')
     expect(await focusedText(page)).toBe('Skip to content')
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate<string | null>('document.activeElement?.id ?? null')).toBe('main')
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview')
+    // From the top again: the navigation follows the skip link.
+    await page.getByRole('button', { name: 'Skip to content' }).focus()
     await page.keyboard.press('Tab')
     await page.keyboard.press('Tab')
     expect(await focusedText(page)).toBe('Operators')

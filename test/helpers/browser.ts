@@ -22,6 +22,8 @@ export async function openPage(browser: Browser, options: { width?: number; heig
   const context = await browser.newContext({
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     locale: options.locale ?? 'en-US',
+    // Charts then draw at their values at once, so a screenshot never catches bars mid-animation.
+    reducedMotion: 'reduce',
   })
   // A locator that matches nothing fails within seconds, naming itself, rather than at the test's timeout.
   context.setDefaultTimeout(10_000)

@@ -1,5 +1,7 @@
+import { useEffect, useRef } from 'react'
 import { useTranslation } from 'react-i18next'
-import { NavLink, Route, Routes } from 'react-router'
+import { NavLink, Route, Routes, useLocation } from 'react-router'
+import { requestApiKey } from './api/client'
 import { ApiKeyDialog } from './components/api-key-dialog'
 import { LanguageSwitch } from './components/language-switch'
 import { ContactsPage } from './pages/contacts-page'
@@ -13,6 +15,15 @@ import { StatisticsPage } from './pages/statistics-page'
 
 export function App() {
   const { t } = useTranslation()
+  const main = useRef<HTMLElement>(null)
+  const { pathname } = useLocation()
+  const firstPage = useRef(true)
+  // A new page takes the focus, so keyboard and screen-reader users start on it, not on the link they left.
+  useEffect(() => {
+    if (firstPage.current) firstPage.current = false
+    else main.current?.focus()
+  }, [pathname])
+
   const pages = [
     { to: '/', label: t('nav.overview') },
     { to: '/operators', label: t('nav.operators') },
@@ -22,9 +33,10 @@ export function App() {
   ]
   return (
     <>
-      <a className="skip-link" href="#main">
+      {/* A button, not href="#main": with hash routes that link would be a route of its own. */}
+      <button type="button" className="skip-link" onClick={() => main.current?.focus()}>
         {t('nav.skip')}
-      </a>
+      </button>
       <header className="header">
         <span className="brand">{document.title}</span>
         <nav aria-label={t('nav.label')}>
@@ -38,9 +50,14 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <LanguageSwitch />
+        <div className="header-tools">
+          <button type="button" className="header-button" onClick={() => requestApiKey()}>
+            {t('apiKey.button')}
+          </button>
+          <LanguageSwitch />
+        </div>
       </header>
-      <main id="main" tabIndex={-1}>
+      <main id="main" ref={main} tabIndex={-1}>
         <Routes>
           <Route path="/" element={<OverviewPage />} />
           <Route path="/operators" element={<OperatorsPage />} />

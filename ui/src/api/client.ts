@@ -22,7 +22,10 @@ function apiPrefix(): string {
 }
 
 const prefix = apiPrefix()
-const unauthorizedListeners = new Set<() => void>()
+const keyRequestListeners = new Set<(reason: KeyRequestReason) => void>()
+
+/** Why the page asks for a key: the API refused the request (401), or the supervisor asked to change it. */
+export type KeyRequestReason = 'unauthorized' | 'asked'
 
 /** The API key of this browser session, if the supervisor gave one. */
 export function getApiKey(): string | null {
@@ -34,10 +37,14 @@ export function setApiKey(key: string | null): void {
   else sessionStorage.removeItem(KEY_STORAGE)
 }
 
-/** Called whenever the API answers 401, so the page can ask for a key. */
-export function onUnauthorized(listener: () => void): () => void {
-  unauthorizedListeners.add(listener)
-  return () => unauthorizedListeners.delete(listener)
+/** Called whenever the page should ask for a key: on every 401, and when the supervisor asks to change it. */
+export function onKeyRequest(listener: (reason: KeyRequestReason) => void): () => void {
+  keyRequestListeners.add(listener)
+  return () => keyRequestListeners.delete(listener)
+}
+
+export function requestApiKey(reason: KeyRequestReason = 'asked'): void {
+  for (const listener of keyRequestListeners) listener(reason)
 }
 
 export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
@@ -55,7 +62,7 @@ export async function request<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', pa
   if (response.ok) return (response.status === 204 ? undefined : await response.json()) as T
 
   const error = await readError(response)
-  if (response.status === 401) for (const listener of unauthorizedListeners) listener()
+  if (response.status === 401) requestApiKey('unauthorized')
   throw error
 }
 

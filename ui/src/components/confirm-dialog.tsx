@@ -16,15 +16,20 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
   useEffect(() => {
     dialog.current?.showModal()
   }, [])
+  // Closed before the parent removes it, so the browser hands the focus back to the button that opened it.
+  const closeThen = (next: () => void) => () => {
+    dialog.current?.close()
+    next()
+  }
   return (
-    <dialog ref={dialog} className="dialog" aria-labelledby="confirm-title" onCancel={onCancel}>
+    <dialog ref={dialog} className="dialog" aria-labelledby="confirm-title" onCancel={closeThen(onCancel)}>
       <h2 id="confirm-title">{title}</h2>
       {children}
       <div className="actions">
-        <button type="button" onClick={onCancel}>
+        <button type="button" onClick={closeThen(onCancel)}>
           {t('common.cancel')}
         </button>
-        <button type="button" className="danger" onClick={onConfirm}>
+        <button type="button" className="danger" onClick={closeThen(onConfirm)}>
           {confirmLabel}
         </button>
       </div>

@@ -4,7 +4,7 @@ import type { Operator } from '../api/operators'
 import { useSaveDistribution, type OperatorWeight } from '../api/sources'
 import { ErrorMessage } from './error-message'
 import { Field } from './field'
-import { isFieldError, problemFor } from './field-problems'
+import { problemFor } from './field-problems'
 
 interface Row {
   operator_id: number
@@ -22,7 +22,14 @@ interface DistributionEditorProps {
 export function DistributionEditor({ sourceId, saved, operators }: DistributionEditorProps) {
   const { t, i18n } = useTranslation()
   const save = useSaveDistribution(sourceId)
-  const [rows, setRows] = useState<Row[]>(saved.map((w) => ({ operator_id: w.operator_id, weight: String(w.weight) })))
+  const [rows, setRows] = useState<Row[]>(() => toRows(saved))
+  const [edited, setEdited] = useState(false)
+  const [shown, setShown] = useState(saved)
+  // Until the supervisor edits, the editor follows the saved set (a save here or elsewhere).
+  if (saved !== shown) {
+    setShown(saved)
+    if (!edited) setRows(toRows(saved))
+  }
   const [adding, setAdding] = useState('')
   const byId = new Map(operators.map((o) => [o.id, o]))
   const unused = operators.filter((o) => !rows.some((r) => r.operator_id === o.id))
@@ -32,6 +39,7 @@ export function DistributionEditor({ sourceId, saved, operators }: DistributionE
   /** Any edit makes the last save's outcome stale. */
   function edit(next: Row[]) {
     setRows(next)
+    setEdited(true)
     save.reset()
   }
 
@@ -44,7 +52,8 @@ export function DistributionEditor({ sourceId, saved, operators }: DistributionE
 
   function submit(event: SubmitEvent) {
     event.preventDefault()
-    save.mutate(rows.map((row) => ({ operator_id: row.operator_id, weight: row.weight.trim() === '' ? Number.NaN : Number(row.weight) })))
+    const weights = rows.map((row) => ({ operator_id: row.operator_id, weight: row.weight.trim() === '' ? Number.NaN : Number(row.weight) }))
+    save.mutate(weights, { onSuccess: () => setEdited(false) })
   }
 
   return (
@@ -110,9 +119,13 @@ export function DistributionEditor({ sourceId, saved, operators }: DistributionE
         </button>
         {save.isSuccess && <span role="status">{t('distribution.saved')}</span>}
       </div>
-      {!isFieldError(save.error) && <ErrorMessage error={save.error} />}
+      <ErrorMessage error={save.error} />
     </form>
   )
+}
+
+function toRows(saved: OperatorWeight[]): Row[] {
+  return saved.map((w) => ({ operator_id: w.operator_id, weight: String(w.weight) }))
 }
 
 function validWeight(text: string): number {

@@ -1,5 +1,5 @@
 import type { TFunction } from 'i18next'
-import { ApiError } from '../api/client'
+import { ApiError, type FieldProblem } from '../api/client'
 
 /**
  * The server's validation problems for one field of the body (its path, e.g. ['operator_weights', 0, 'weight']),
@@ -10,10 +10,9 @@ export function problemFor(error: Error | null, path: (string | number)[], t: TF
   const field = ['body', ...path].join('.')
   const problems = error.detail.filter((p) => p.loc.join('.') === field)
   if (problems.length === 0) return undefined
-  return problems.map((p) => t(`validation.${p.type}`, { defaultValue: p.msg })).join('; ')
+  return problems.map((p) => describeProblem(p, t)).join('; ')
 }
 
-/** Whether the error is a list of field problems, each shown beside its field. */
-export function isFieldError(error: Error | null): boolean {
-  return error instanceof ApiError && Array.isArray(error.detail)
+export function describeProblem(problem: FieldProblem, t: TFunction): string {
+  return t(`validation.${problem.type}`, { defaultValue: problem.msg })
 }

@@ -11,8 +11,9 @@ export function LoadBar({ name, load, max }: { name: string; load: number; max: 
       role="meter"
       aria-label={t('overview.loadOf', { name })}
       aria-valuemin={0}
-      aria-valuemax={max}
-      aria-valuenow={load}
+      // A meter needs max > min; a limit of 0 shows as a full bar.
+      aria-valuemax={Math.max(max, 1)}
+      aria-valuenow={max > 0 ? load : 1}
       aria-valuetext={t('overview.loadText', { load, max })}
     >
       <div className="load-bar-fill" style={{ width: `${percent}%` }} />

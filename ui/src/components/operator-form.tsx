@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next'
 import { useCreateOperator, useUpdateOperator, type Operator } from '../api/operators'
 import { ErrorMessage } from './error-message'
 import { Field } from './field'
-import { isFieldError, problemFor } from './field-problems'
+import { problemFor } from './field-problems'
 
 const DEFAULT_MAX_LOAD = 10
 
@@ -20,7 +20,7 @@ export function OperatorForm({ operator, onDone }: { operator?: Operator; onDone
   function submit(event: SubmitEvent) {
     event.preventDefault()
     // The number goes as typed (empty: the default); the server judges it and its answer shows beside the field.
-    const body = { name, max_load: maxLoad.trim() === '' ? undefined : Number(maxLoad) }
+    const typed = { name, max_load: maxLoad.trim() === '' ? undefined : Number(maxLoad) }
     const done = () => {
       if (!operator) {
         setName('')
@@ -28,8 +28,16 @@ export function OperatorForm({ operator, onDone }: { operator?: Operator; onDone
       }
       onDone?.()
     }
-    if (operator) update.mutate({ id: operator.id, ...body }, { onSuccess: done })
-    else create.mutate(body, { onSuccess: done })
+    if (!operator) {
+      create.mutate(typed, { onSuccess: done })
+      return
+    }
+    // Only what changed, so an edit never undoes another supervisor's change to the other field.
+    const changes = {
+      ...(typed.name !== operator.name && { name: typed.name }),
+      ...(typed.max_load !== operator.max_load && { max_load: typed.max_load }),
+    }
+    update.mutate({ id: operator.id, ...changes }, { onSuccess: done })
   }
 
   return (
@@ -52,7 +60,7 @@ export function OperatorForm({ operator, onDone }: { operator?: Operator; onDone
           </button>
         )}
       </div>
-      {!isFieldError(error) && <ErrorMessage error={error} />}
+      <ErrorMessage error={error} />
     </form>
   )
 }

@@ -13,7 +13,7 @@ export const en = {
   common: { actions: 'Actions', cancel: 'Cancel', delete: 'Delete', edit: 'Edit', save: 'Save' },
   overview: {
     title: 'Overview',
-    total: 'Contacts in all',
+    total: 'Total contacts',
     active: 'Active contacts',
     waiting: 'Waiting unassigned',
     activeOperators: 'Active operators',
@@ -27,7 +27,8 @@ export const en = {
     title: 'Operators',
     new: 'New operator',
     name: 'Name',
-    maxLoad: 'Most active contacts',
+    maxLoad: 'Max active contacts',
+    status: 'Status',
     active: 'Active',
     inactive: 'Inactive',
     load: 'Load',
@@ -36,7 +37,7 @@ export const en = {
     deleteNamed: 'Delete {{name}}',
     deleteTitle: 'Delete {{name}}?',
     deleteExplain:
-      'Their weights in every source go. Their {{count}} active contacts return to the unassigned queue; ' +
+      'Their weights in every source go. Their active contacts ({{count}}) return to the unassigned queue; ' +
       'closed contacts keep their name in the history and statistics.',
   },
   sources: {
@@ -93,11 +94,12 @@ export const en = {
     shares: 'Configured and actual share per source',
     sharesOf: 'Shares of {{name}}',
     chartOf: 'Chart: configured and actual share per operator of {{name}}; the table below has the figures',
-    sourceTotals: '{{total}} contacts, {{unassigned}} of them unassigned',
+    sourceTotals: 'Contacts: {{total}}, unassigned: {{unassigned}}',
     configured: 'Configured',
     actual: 'Actual',
     contacts: 'Contacts',
-    total: 'In all',
+    total: 'Total',
+    active: 'Active',
     perSource: 'Contacts per source',
     perOperator: 'Contacts per operator',
     deleted: 'deleted',
@@ -106,17 +108,25 @@ export const en = {
     title: 'API key needed',
     explain: 'This service asks for an API key. It is kept in this browser tab only, until you close it.',
     rejected: 'That key was not accepted (unknown or revoked). Enter another.',
+    change: 'Enter another key for this browser tab, or forget the one it has.',
     label: 'API key',
     use: 'Use this key',
+    forget: 'Forget the key',
+    button: 'API key',
+    another: 'Use another key',
   },
   errors: {
     network: 'The service cannot be reached. Is it running?',
     unauthorized: 'An API key is needed.',
-    forbidden: 'Your API key may not do this: {{detail}}',
+    forbidden: 'Your API key may not do this.',
     rateLimited: 'Too many requests; wait a moment.',
     server: 'The service failed ({{status}}). Try again; if it persists, see its log.',
     invalid: 'Some fields are not valid.',
     unexpected: 'Something went wrong: {{message}}',
+    codes: {
+      NOT_FOUND: 'It no longer exists: someone may have deleted it.',
+      SOURCE_NAME_TAKEN: 'A source with this name already exists.',
+    },
   },
   validation: {
     missing: 'Required',
@@ -125,6 +135,8 @@ export const en = {
     minimum: 'Too small',
     maximum: 'Too large',
     type: 'Not a valid value of this kind',
+    maxLength: 'Too long',
+    duplicate: 'Listed twice',
   },
   notFound: { title: 'No such page', back: 'Back to the overview' },
 }

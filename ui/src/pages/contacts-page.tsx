@@ -34,7 +34,8 @@ export function ContactsPage() {
     if (value) next.set(name, value)
     else next.delete(name)
     next.delete('page')
-    setParams(next)
+    // Typing in a filter replaces the history entry: Back goes to the last page, not the last keystroke.
+    setParams(next, { replace: true })
   }
 
   function setPage(number: number) {

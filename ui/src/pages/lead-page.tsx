@@ -1,15 +1,22 @@
 import { useTranslation } from 'react-i18next'
-import { Link, useParams } from 'react-router'
+import { Link } from 'react-router'
 import { useLead, useLeadContacts } from '../api/contacts'
 import { ContactsTable } from '../components/contacts-table'
 import { ErrorMessage } from '../components/error-message'
+import { NotFoundPage } from './not-found-page'
+import { isNotFound, useRouteId } from './route-id'
+
+export function LeadPage() {
+  const id = useRouteId()
+  return id === undefined ? <NotFoundPage /> : <LeadWithContacts id={id} />
+}
 
 /** A lead and every contact it made. */
-export function LeadPage() {
+function LeadWithContacts({ id }: { id: number }) {
   const { t, i18n } = useTranslation()
-  const id = Number(useParams().id)
   const lead = useLead(id)
   const contacts = useLeadContacts(id)
+  if (isNotFound(lead.error)) return <NotFoundPage />
   return (
     <>
       <p>

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useDeleteOperator, useOperators, useUpdateOperator, type Operator } from '../api/operators'
 import { ConfirmDialog } from '../components/confirm-dialog'
@@ -12,6 +12,16 @@ export function OperatorsPage() {
   const remove = useDeleteOperator()
   const [editing, setEditing] = useState<number | null>(null)
   const [deleting, setDeleting] = useState<Operator | null>(null)
+  const [refocus, setRefocus] = useState<number | null>(null)
+  // Back from editing, the focus returns to the row's Edit button rather than falling to the page.
+  useEffect(() => {
+    if (refocus !== null) document.getElementById(`edit-operator-${refocus}`)?.focus()
+  }, [refocus])
+
+  function stopEditing(id: number) {
+    setEditing(null)
+    setRefocus(id)
+  }
 
   return (
     <>
@@ -28,7 +38,7 @@ export function OperatorsPage() {
           <thead>
             <tr>
               <th scope="col">{t('operators.name')}</th>
-              <th scope="col">{t('operators.active')}</th>
+              <th scope="col">{t('operators.status')}</th>
               <th scope="col" className="number">{t('operators.load')}</th>
               <th scope="col">{t('common.actions')}</th>
             </tr>
@@ -38,12 +48,7 @@ export function OperatorsPage() {
               editing === operator.id ? (
                 <tr key={operator.id}>
                   <td colSpan={4}>
-                    <OperatorForm
-                      operator={operator}
-                      onDone={() => {
-                        setEditing(null)
-                      }}
-                    />
+                    <OperatorForm operator={operator} onDone={() => stopEditing(operator.id)} />
                   </td>
                 </tr>
               ) : (
@@ -54,6 +59,7 @@ export function OperatorsPage() {
                       <input
                         type="checkbox"
                         checked={operator.is_active}
+                        disabled={update.isPending && update.variables.id === operator.id}
                         onChange={(event) => update.mutate({ id: operator.id, is_active: event.target.checked })}
                       />
                       <span>{operator.is_active ? t('operators.active') : t('operators.inactive')}</span>
@@ -64,7 +70,14 @@ export function OperatorsPage() {
                     {operator.current_load} / {operator.max_load}
                   </td>
                   <td className="actions">
-                    <button type="button" onClick={() => setEditing(operator.id)} aria-label={t('operators.editNamed', { name: operator.name })}>
+                    <button
+                      type="button"
+                      id={`edit-operator-${operator.id}`}
+                      onClick={() => {
+                        setEditing(operator.id)
+                        setRefocus(null)
+                      }}
+                      aria-label={t('operators.editNamed', { name: operator.name })}>
                       {t('common.edit')}
                     </button>
                     <button

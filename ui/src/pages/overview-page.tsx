@@ -10,7 +10,8 @@ export function OverviewPage() {
   const stats = useContactStats()
   const operators = useOperators()
   const activeOperators = operators.data?.filter((o) => o.is_active) ?? []
-  const sorted = [...(operators.data ?? [])].sort((a, b) => loadRatio(b) - loadRatio(a) || a.name.localeCompare(b.name))
+  // By name, so a refresh never moves a bar: the eye finds an operator where it was.
+  const sorted = [...(operators.data ?? [])].sort((a, b) => a.name.localeCompare(b.name) || a.id - b.id)
 
   return (
     <>
@@ -47,10 +48,6 @@ export function OverviewPage() {
       </section>
     </>
   )
-}
-
-function loadRatio(operator: { current_load: number; max_load: number }): number {
-  return operator.max_load > 0 ? operator.current_load / operator.max_load : 1
 }
 
 function Tile({ label, value, warn = false }: { label: string; value: number | string | undefined; warn?: boolean }) {

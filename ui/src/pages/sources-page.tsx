@@ -4,7 +4,7 @@ import { Link } from 'react-router'
 import { useCreateSource, useSources } from '../api/sources'
 import { ErrorMessage } from '../components/error-message'
 import { Field } from '../components/field'
-import { isFieldError, problemFor } from '../components/field-problems'
+import { problemFor } from '../components/field-problems'
 
 export function SourcesPage() {
   const { t, i18n } = useTranslation()
@@ -31,7 +31,7 @@ export function SourcesPage() {
               {t('sources.create')}
             </button>
           </div>
-          {!isFieldError(create.error) && <ErrorMessage error={create.error} />}
+          <ErrorMessage error={create.error} />
         </form>
       </section>
 

@@ -1,7 +1,10 @@
+import { lazy, Suspense } from 'react'
 import { useTranslation } from 'react-i18next'
 import { useContactStats, useDistributionStats } from '../api/stats'
 import { ErrorMessage } from '../components/error-message'
-import { ShareChart } from '../components/share-chart'
+
+/** Chart.js is most of the page's weight: only this page loads it. */
+const ShareChart = lazy(() => import('../components/share-chart'))
 
 /** Per source, configured against actual shares; contacts per source and per operator. */
 export function StatisticsPage() {
@@ -24,7 +27,11 @@ export function StatisticsPage() {
             <p className="muted">
               {t('statistics.sourceTotals', { total: source.total_contacts, unassigned: source.unassigned_contacts })}
             </p>
-            {source.operators.length > 0 && <ShareChart source={source} />}
+            {source.operators.length > 0 && (
+              <Suspense fallback={<div className="chart" />}>
+                <ShareChart source={source} />
+              </Suspense>
+            )}
             <div className="table-wrap">
               <table className="compact" data-testid={`shares-${source.source_id}`}>
                 <caption className="visually-hidden">{t('statistics.sharesOf', { name: source.source_name })}</caption>
@@ -61,7 +68,7 @@ export function StatisticsPage() {
                 <tr>
                   <th scope="col">{t('contacts.source')}</th>
                   <th scope="col" className="number">{t('statistics.total')}</th>
-                  <th scope="col" className="number">{t('contacts.active')}</th>
+                  <th scope="col" className="number">{t('statistics.active')}</th>
                   <th scope="col" className="number">{t('overview.waiting')}</th>
                 </tr>
               </thead>
@@ -86,7 +93,7 @@ export function StatisticsPage() {
                 <tr>
                   <th scope="col">{t('contacts.operator')}</th>
                   <th scope="col" className="number">{t('statistics.total')}</th>
-                  <th scope="col" className="number">{t('contacts.active')}</th>
+                  <th scope="col" className="number">{t('statistics.active')}</th>
                 </tr>
               </thead>
               <tbody>
