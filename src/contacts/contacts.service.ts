@@ -1,20 +1,21 @@
 import type { Selectable } from 'kysely'
-import type { ContactsTable, Db } from '../db/database.js'
-import { inTransaction } from '../db/transaction.js'
+import { isPostgres, type ContactsTable, type Db } from '../db/database.js'
+import { inTransaction, retryTransient } from '../db/transaction.js'
 import { nowIso, toIso, toIsoOrNull } from '../db/values.js'
 import { assignOperator } from '../distribution/assign-operator.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { NotFoundError } from '../errors.js'
 import { toPage } from '../http/schemas.js'
-import { upsertLead, type LeadRow } from '../leads/leads.repository.js'
+import type { LeadRow } from '../leads/leads.repository.js'
 import { toLead } from '../leads/leads.service.js'
 import { releaseOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
 import { toOperator } from '../operators/operators.service.js'
-import { findSourceById, type SourceRow } from '../sources/sources.repository.js'
+import type { SourceRow } from '../sources/sources.repository.js'
 import { toSource } from '../sources/sources.service.js'
 import { addToTally } from './contact-tallies.repository.js'
 import * as contacts from './contacts.repository.js'
 import type { Contact, ContactCreate, ContactQuery } from './contacts.schemas.js'
+import { findSourceCandidates, insertRegistration } from './registration.repository.js'
 
 interface ContactParts {
   contact: Selectable<ContactsTable>
@@ -67,35 +68,31 @@ function fromView(row: contacts.ContactViewRow): Contact {
 }
 
 /**
- * The hot path: finds or creates the lead, picks and claims an operator and stores the contact, all in one
- * transaction, so a failure leaves nothing behind and an acknowledged contact is committed.
+ * The hot path: finds or creates the lead, picks and claims an operator and stores the contact, so that a failure
+ * leaves nothing behind and an acknowledged contact is committed. SQLite runs it in a transaction. On PostgreSQL
+ * the writes are one statement, atomic on its own (registration.postgres.ts), so a registration is two round trips
+ * without BEGIN and COMMIT; both run on one connection, as in a transaction, so a registration under way when the
+ * server starts closing still finishes.
  */
 export async function registerContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
+  if (isPostgres(db)) return retryTransient(() => db.connection().execute((connection) => storeContact(connection, input, random)))
   return inTransaction(db, (trx) => storeContact(trx, input, random))
 }
 
-/** The registration itself, inside the caller's transaction. */
-export async function storeContact(trx: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
-  const source = await findSourceById(trx, input.source_id)
-  if (!source) throw new NotFoundError('Source', input.source_id)
-  const now = nowIso()
-  const lead = await upsertLead(trx, {
-    external_id: input.external_id.trim(),
+/** The registration itself, inside the caller's transaction if there is one (PostgreSQL needs none). */
+export async function storeContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
+  const found = await findSourceCandidates(db, input.source_id)
+  if (!found) throw new NotFoundError('Source', input.source_id)
+  const { source, candidates } = found
+  const registration = {
+    externalId: input.external_id.trim(),
     phone: input.phone ?? null,
     email: input.email ?? null,
-    created_at: now,
-  })
-  const operator = await assignOperator(trx, source.id, random)
-  const contact = await contacts.insertContact(trx, {
-    lead_id: lead.id,
-    source_id: source.id,
-    operator_id: operator?.id ?? null,
-    status: 'active',
-    created_at: now,
-    closed_at: null,
-  })
-  await addToTally(trx, source.id, contact.operator_id, { total: 1, active: 1 })
-  return toContact({ contact, lead, source, operator: operator ?? null })
+    sourceId: source.id,
+    createdAt: nowIso(),
+  }
+  const stored = await assignOperator(candidates, random, (operatorId) => insertRegistration(db, { ...registration, operatorId }))
+  return toContact({ ...stored, source })
 }
 
 export async function getContact(db: Db, id: number): Promise<Contact> {

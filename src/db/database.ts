@@ -1,5 +1,5 @@
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresDialect, type ColumnType, type Generated, type KyselyConfig, type SqlBool } from 'kysely'
+import { Kysely, PostgresAdapter, PostgresDialect, type ColumnType, type Generated, type KyselyConfig, type SqlBool } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
 import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js'
@@ -97,6 +97,11 @@ export interface Database {
 }
 
 export type Db = Kysely<Database>
+
+/** Whether the database is PostgreSQL (else SQLite): the few places that use what only PostgreSQL has ask this. */
+export function isPostgres(db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
+}
 
 /** `log` receives every query (tests use it to check the query plans of the hot path). */
 export function createDb(config: DatabaseConfig, { log }: { log?: KyselyConfig['log'] } = {}): Db {

@@ -24,10 +24,15 @@ function runTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
  * Runs the work in a transaction, retrying it from the start when the database reports a transient
  * conflict (deadlock, serialization failure, busy lock), a bounded number of times, then answers 503.
  */
-export async function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return retryTransient(() => runTransaction(db, work))
+}
+
+/** Runs the work, retrying it from the start on a transient conflict as `inTransaction` does; for work that is atomic on its own. */
+export async function retryTransient<T>(work: () => Promise<T>): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await runTransaction(db, work)
+      return await work()
     } catch (error) {
       if (classifyDatabaseError(error) !== 'transient') throw error
       if (attempt >= TRANSACTION_ATTEMPTS) {

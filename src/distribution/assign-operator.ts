@@ -1,20 +1,22 @@
-import type { Db } from '../db/database.js'
-import { claimOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
-import { pickOperator, type RandomSource } from './pick-operator.js'
-import { findEligibleCandidates } from './weights.repository.js'
+import { pickOperator, type Candidate, type RandomSource } from './pick-operator.js'
 
 /**
- * Picks an operator for a new contact of the source and takes one of its slots, inside the caller's
- * transaction. The slot is claimed by a conditional update, so the limit holds however many requests or
- * instances race; an operator that filled up since the read is dropped and the pick repeats.
+ * Picks an operator among the candidates and has `store` record the contact with it. `store` claims one of the
+ * operator's slots by a conditional update, so the limit holds however many requests or instances race, and
+ * answers undefined, having written nothing, when the operator filled up since the read: the pick then repeats
+ * without it. With nobody left, `store(null)` records the contact unassigned.
  */
-export async function assignOperator(db: Db, sourceId: number, random: RandomSource): Promise<OperatorRow | null> {
-  let candidates = await findEligibleCandidates(db, sourceId)
+export async function assignOperator<T>(
+  candidates: readonly Candidate[],
+  random: RandomSource,
+  store: (operatorId: number | null) => Promise<T | undefined>,
+): Promise<T> {
+  let remaining = candidates
   for (;;) {
-    const choice = pickOperator(candidates, random)
-    if (!choice) return null
-    const operator = await claimOperatorSlot(db, choice.operator_id)
-    if (operator) return operator
-    candidates = candidates.filter((c) => c !== choice)
+    const choice = pickOperator(remaining, random)
+    const stored = await store(choice?.operator_id ?? null)
+    if (stored !== undefined) return stored
+    if (!choice) throw new Error('an unassigned contact was not stored')
+    remaining = remaining.filter((c) => c !== choice)
   }
 }

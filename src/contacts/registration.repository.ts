@@ -1,0 +1,74 @@
+import type { Selectable } from 'kysely'
+import { isPostgres, type ContactsTable, type Db } from '../db/database.js'
+import type { Candidate } from '../distribution/pick-operator.js'
+import { findEligibleCandidates } from '../distribution/weights.repository.js'
+import { upsertLead, type LeadRow } from '../leads/leads.repository.js'
+import { claimOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
+import { findSourceById, type SourceRow } from '../sources/sources.repository.js'
+import { addToTally } from './contact-tallies.repository.js'
+import { insertContact } from './contacts.repository.js'
+import * as postgres from './registration.postgres.js'
+
+// The statements of a registration. PostgreSQL runs each step as one statement (one round trip each, and the
+// writes atomic without a transaction). SQLite has no data-modifying CTEs, and its statements run in process,
+// where several small ones cost less than one wide join: there a step is several statements in the caller's
+// transaction.
+
+export interface SourceCandidates {
+  source: SourceRow
+  /** Operators of the source that may take a contact now: weight > 0, active, not deleted, under max_load. */
+  candidates: Candidate[]
+}
+
+// A type alias, not an interface: preparedQuery takes its parameters as a record.
+export type NewRegistration = {
+  externalId: string
+  phone: string | null
+  email: string | null
+  sourceId: number
+  /** null stores the contact unassigned. */
+  operatorId: number | null
+  createdAt: string
+}
+
+export interface StoredRegistration {
+  contact: Selectable<ContactsTable>
+  lead: LeadRow
+  operator: OperatorRow | null
+}
+
+/** The source and its eligible operators; undefined when the source does not exist. */
+export function findSourceCandidates(db: Db, sourceId: number): Promise<SourceCandidates | undefined> {
+  return isPostgres(db) ? postgres.findSourceCandidatesInOneQuery(db, sourceId) : findSourceThenCandidates(db, sourceId)
+}
+
+async function findSourceThenCandidates(db: Db, sourceId: number): Promise<SourceCandidates | undefined> {
+  const source = await findSourceById(db, sourceId)
+  return source && { source, candidates: await findEligibleCandidates(db, sourceId) }
+}
+
+/**
+ * The writes of a registration: takes one slot of the operator, finds or creates the lead (filling in a missing
+ * phone or email), inserts the contact and counts it in the tallies. Answers undefined, having written nothing,
+ * when the operator is full, inactive or gone.
+ */
+export function insertRegistration(db: Db, values: NewRegistration): Promise<StoredRegistration | undefined> {
+  return isPostgres(db) ? postgres.insertRegistrationInOneStatement(db, values) : insertTableByTable(db, values)
+}
+
+async function insertTableByTable(db: Db, values: NewRegistration): Promise<StoredRegistration | undefined> {
+  const { operatorId, sourceId, createdAt } = values
+  const operator = operatorId === null ? null : await claimOperatorSlot(db, operatorId)
+  if (operator === undefined) return undefined
+  const lead = await upsertLead(db, { external_id: values.externalId, phone: values.phone, email: values.email, created_at: createdAt })
+  const contact = await insertContact(db, {
+    lead_id: lead.id,
+    source_id: sourceId,
+    operator_id: operatorId,
+    status: 'active',
+    created_at: createdAt,
+    closed_at: null,
+  })
+  await addToTally(db, sourceId, operatorId, { total: 1, active: 1 })
+  return { contact, lead, operator }
+}
