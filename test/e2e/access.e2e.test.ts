@@ -4,34 +4,27 @@ import { createApiKey } from '../../src/auth/api-keys.service.js'
 import { createDb } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { loadConfig } from '../../src/config.js'
-import { HAS_CHROMIUM, launchBrowser, openPage } from '../helpers/browser.js'
-import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
+import { browserHarness, HAS_CHROMIUM, openPage } from '../helpers/browser.js'
+import type { ServerProcess } from '../helpers/server-process.js'
 
 /** The dashboard on a service that requires API keys, and on one that stops answering. */
 describe.skipIf(!HAS_CHROMIUM)('dashboard access and failures', () => {
-  const fleet = serverFleet()
-  let database: TestDatabase
+  const harness = browserHarness()
   let server: ServerProcess
   let browser: Browser
   let adminKey: string
   let viewerKey: string
 
   beforeAll(async () => {
-    database = await createTestDatabase('file')
-    const db = createDb(loadConfig({ DATABASE_URL: database.url }).database)
-    await migrateToLatest(db)
-    adminKey = (await createApiKey(db, { name: 'supervisor', role: 'admin' })).key
-    viewerKey = (await createApiKey(db, { name: 'wallboard', role: 'viewer' })).key
-    await db.destroy()
-    server = await fleet.start(database.url)
-    browser = await launchBrowser()
+    ;({ server, browser } = await harness.start({}, async (databaseUrl) => {
+      const db = createDb(loadConfig({ DATABASE_URL: databaseUrl }).database)
+      await migrateToLatest(db)
+      adminKey = (await createApiKey(db, { name: 'supervisor', role: 'admin' })).key
+      viewerKey = (await createApiKey(db, { name: 'wallboard', role: 'viewer' })).key
+      await db.destroy()
+    }))
   })
-  afterAll(async () => {
-    await browser.close()
-    await fleet.afterEachTest()
-    await database.drop()
-  })
+  afterAll(() => harness.stop())
 
   it('asks for a key, says when one is refused, and keeps the accepted one for the session', async () => {
     const { page, context, errors } = await openPage(browser)
@@ -81,7 +74,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard access and failures', () => {
     await giveKey(page, adminKey)
     await expect.poll(() => page.locator('.tile dd').first().textContent()).toBe('0')
 
-    await fleet.stop(server)
+    await harness.fleet.stop(server)
     await expect
       .poll(() => page.getByRole('alert').first().textContent(), { timeout: 15_000 })
       .toBe('The service cannot be reached. Is it running?')

@@ -1,17 +1,15 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HAS_CHROMIUM, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.js'
+import { browserHarness, HAS_CHROMIUM, openPage, saveScreenshot } from '../helpers/browser.js'
 import { fetchClient } from '../helpers/fetch-client.js'
-import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
+import type { ServerProcess } from '../helpers/server-process.js'
 
 /**
  * A supervisor's day through the dashboard, in one story: each step builds on the one before, so the steps run
  * in order on one server, one database and one page.
  */
 describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
-  const fleet = serverFleet()
-  let database: TestDatabase
+  const harness = browserHarness()
   let server: ServerProcess
   let browser: Browser
   let page: Page
@@ -24,17 +22,11 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   let sourceId: number
 
   beforeAll(async () => {
-    database = await createTestDatabase('file')
-    server = await fleet.start(database.url)
-    browser = await launchBrowser()
+    ;({ server, browser } = await harness.start())
     ;({ page, errors } = await openPage(browser))
     await page.goto(`${server.url}/`)
   })
-  afterAll(async () => {
-    await browser.close()
-    await fleet.afterEachTest()
-    await database.drop()
-  })
+  afterAll(() => harness.stop())
 
   it('shows an empty overview first, with nothing waiting', async () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview')

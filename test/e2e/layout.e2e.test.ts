@@ -1,33 +1,25 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HAS_CHROMIUM, launchBrowser, openPage, saveScreenshot } from '../helpers/browser.js'
+import { browserHarness, HAS_CHROMIUM, openPage, saveScreenshot } from '../helpers/browser.js'
 import { fetchClient, uniqueId } from '../helpers/fetch-client.js'
-import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
+import type { ServerProcess } from '../helpers/server-process.js'
 
 const PAGES = ['#/', '#/operators', '#/sources', '#/contacts', '#/statistics']
 
 describe.skipIf(!HAS_CHROMIUM)('dashboard on a phone and by keyboard', () => {
-  const fleet = serverFleet()
-  let database: TestDatabase
+  const harness = browserHarness()
   let server: ServerProcess
   let browser: Browser
 
   beforeAll(async () => {
-    database = await createTestDatabase('file')
-    server = await fleet.start(database.url)
+    ;({ server, browser } = await harness.start())
     const api = fetchClient(server.url)
     const operator = await api.createOperator({ name: 'Анастасия Константинопольская', max_load: 4 })
     const source = await api.createSource('Website chat')
     await api.setWeights(source.id, [[operator.id, 1]])
     for (let i = 0; i < 5; i += 1) await api.registerContact({ source_id: source.id, external_id: uniqueId('visitor') })
-    browser = await launchBrowser()
   })
-  afterAll(async () => {
-    await browser.close()
-    await fleet.afterEachTest()
-    await database.drop()
-  })
+  afterAll(() => harness.stop())
 
   it('fits a phone screen: no page scrolls sideways', async () => {
     const { page, context, errors } = await openPage(browser, { width: 390, height: 844 })

@@ -1,14 +1,12 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { HAS_CHROMIUM, launchBrowser, openPage } from '../helpers/browser.js'
+import { browserHarness, HAS_CHROMIUM, openPage } from '../helpers/browser.js'
 import { fetchClient } from '../helpers/fetch-client.js'
-import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
+import type { ServerProcess } from '../helpers/server-process.js'
 
 /** The dashboard on a service whose API lives under API_V1_PREFIX, moving between pages and to bad addresses. */
 describe.skipIf(!HAS_CHROMIUM)('dashboard navigation, with the API under /api/v1', () => {
-  const fleet = serverFleet()
-  let database: TestDatabase
+  const harness = browserHarness()
   let server: ServerProcess
   let browser: Browser
   let page: Page
@@ -16,8 +14,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard navigation, with the API under /api/v1
   let sources: { id: number; name: string }[]
 
   beforeAll(async () => {
-    database = await createTestDatabase('file')
-    server = await fleet.start(database.url, { API_V1_PREFIX: '/api/v1' })
+    ;({ server, browser } = await harness.start({ API_V1_PREFIX: '/api/v1' }))
     const api = fetchClient(`${server.url}/api/v1`)
     const olga = await api.createOperator({ name: 'Olga', max_load: 5 })
     const pavel = await api.createOperator({ name: 'Pavel', max_load: 5 })
@@ -25,14 +22,9 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard navigation, with the API under /api/v1
     await api.setWeights(sources[0]!.id, [[olga.id, 1]])
     await api.setWeights(sources[1]!.id, [[olga.id, 2], [pavel.id, 6]])
     await api.registerContact({ source_id: sources[0]!.id, external_id: 'web:1' })
-    browser = await launchBrowser()
     ;({ page, errors } = await openPage(browser))
   })
-  afterAll(async () => {
-    await browser.close()
-    await fleet.afterEachTest()
-    await database.drop()
-  })
+  afterAll(() => harness.stop())
 
   it('serves the page at / and reads the API under the prefix', async () => {
     await page.goto(`${server.url}/`)

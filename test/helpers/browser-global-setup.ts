@@ -8,9 +8,9 @@ import { PROJECT_ROOT } from './server-process.js'
  */
 export default async function setup(): Promise<void> {
   if (!HAS_CHROMIUM) {
-    const message = `Browser suite skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH).`
-    if (process.env.REQUIRE_BROWSER) throw new Error(message)
-    console.warn(`\n  ${message}\n`)
+    const missing = `no Chromium at ${CHROMIUM_PATH} (apt-get install chromium, or set CHROMIUM_PATH)`
+    if (process.env.REQUIRE_BROWSER) throw new Error(`The browser suite is required (REQUIRE_BROWSER) but there is ${missing}.`)
+    console.warn(`\n  Browser suite skipped: ${missing}.\n`)
     return
   }
   await build({ root: `${PROJECT_ROOT}ui`, configFile: `${PROJECT_ROOT}ui/vite.config.ts`, logLevel: 'warn' })

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { chromium, type Browser, type Page } from 'playwright-core'
-import { PROJECT_ROOT } from './server-process.js'
+import { PROJECT_ROOT, serverFleet, type ServerProcess } from './server-process.js'
+import { createTestDatabase, type TestDatabase } from './test-database.js'
 
 /** Debian's Chromium (apt-get install chromium); Playwright's own browser downloads are not used. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
@@ -42,4 +43,30 @@ const SCREENSHOT_DIR = process.env.SCREENSHOT_DIR ? join(PROJECT_ROOT, process.e
 export async function saveScreenshot(page: Page, name: string): Promise<void> {
   await mkdir(SCREENSHOT_DIR, { recursive: true })
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' })
+}
+
+/**
+ * What each browser test file runs on: its own SQLite database, a real server process and a Chromium.
+ * `start` in beforeAll (with the server's environment, and `prepare` to seed the database before the server
+ * starts), `stop` in afterAll.
+ */
+export function browserHarness() {
+  const fleet = serverFleet()
+  let database: TestDatabase | undefined
+  let browser: Browser | undefined
+  return {
+    fleet,
+    async start(env: Record<string, string> = {}, prepare?: (databaseUrl: string) => Promise<void>) {
+      database = await createTestDatabase('file')
+      await prepare?.(database.url)
+      const server: ServerProcess = await fleet.start(database.url, env)
+      browser = await launchBrowser()
+      return { server, browser }
+    },
+    async stop() {
+      await browser?.close()
+      await fleet.afterEachTest()
+      await database?.drop()
+    },
+  }
 }
