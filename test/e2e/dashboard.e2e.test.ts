@@ -31,7 +31,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   it('shows an empty overview first, with nothing waiting', async () => {
     await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Overview')
     await expect.poll(() => tileValue(page, 'Waiting unassigned')).toBe('0')
-    expect(await page.getByText('No operators yet').isVisible()).toBe(true)
+    await page.getByText('No operators yet').waitFor()
   })
 
   it('shows the server\'s validation error next to the field, and creates nothing', async () => {
@@ -70,8 +70,8 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
       await page.getByRole('button', { name: 'Add', exact: true }).click()
       await page.getByLabel(`Weight of ${name}`, { exact: true }).fill(weight)
     }
-    expect(await page.getByLabel(`Share of ${anna}`, { exact: true }).textContent()).toBe('25%')
-    expect(await page.getByLabel(`Share of ${boris}`, { exact: true }).textContent()).toBe('75%')
+    await expect.poll(() => page.getByLabel(`Share of ${anna}`, { exact: true }).textContent()).toBe('25%')
+    await expect.poll(() => page.getByLabel(`Share of ${boris}`, { exact: true }).textContent()).toBe('75%')
 
     // A bad weight comes back from the server beside its field, and the saved set stays as it was.
     await page.getByLabel(`Weight of ${boris}`, { exact: true }).fill('-5')
@@ -108,7 +108,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
       `${boris}\t75%\t60%\t3`,
     ])
     await page.getByRole('img', { name: new RegExp(sourceName) }).locator('canvas').waitFor()
-    expect(await page.getByTestId('per-source').locator('tbody tr').allInnerTexts()).toEqual([`${sourceName}\t6\t6\t1`])
+    await expect.poll(() => page.getByTestId('per-source').locator('tbody tr').allInnerTexts()).toEqual([`${sourceName}\t6\t6\t1`])
     await saveScreenshot(page, 'statistics')
   })
 

@@ -1,8 +1,9 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useQuery } from '@tanstack/react-query'
 import type { Contact, ContactQuery } from '../../../src/contacts/contacts.schemas.js'
 import type { Lead } from '../../../src/leads/leads.schemas.js'
 import { queryString, request } from './client'
 import { REFRESH_MS } from './refresh'
+import { useWrite } from './write'
 
 export type { Contact, ContactQuery, Lead }
 
@@ -28,9 +29,5 @@ export function useLeadContacts(id: number) {
 }
 
 export function useCloseContact() {
-  const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: (id: number) => request<Contact>('PATCH', `/contacts/${id}`, { status: 'closed' }),
-    onSuccess: () => queryClient.invalidateQueries(),
-  })
+  return useWrite((id: number) => request<Contact>('PATCH', `/contacts/${id}`, { status: 'closed' }))
 }

@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import type { Operator, OperatorCreate, OperatorUpdate } from '../../../src/operators/operators.schemas.js'
 import { request } from './client'
 import { REFRESH_MS } from './refresh'
+import { useWrite } from './write'
 
 export type { Operator, OperatorCreate, OperatorUpdate }
 
@@ -14,22 +15,16 @@ export function useOperators() {
   })
 }
 
-/** Writes to operators change loads, distributions and statistics: everything is read again. */
-function useOperatorMutation<Input>(send: (input: Input) => Promise<unknown>) {
-  const queryClient = useQueryClient()
-  return useMutation({ mutationFn: send, onSuccess: () => queryClient.invalidateQueries() })
-}
-
 export function useCreateOperator() {
-  return useOperatorMutation((input: OperatorCreate) => request<Operator>('POST', '/operators/', input))
+  return useWrite((input: OperatorCreate) => request<Operator>('POST', '/operators/', input))
 }
 
 export function useUpdateOperator() {
-  return useOperatorMutation(({ id, ...changes }: OperatorUpdate & { id: number }) =>
+  return useWrite(({ id, ...changes }: OperatorUpdate & { id: number }) =>
     request<Operator>('PATCH', `/operators/${id}`, changes),
   )
 }
 
 export function useDeleteOperator() {
-  return useOperatorMutation((id: number) => request<undefined>('DELETE', `/operators/${id}`))
+  return useWrite((id: number) => request<undefined>('DELETE', `/operators/${id}`))
 }

@@ -1,7 +1,8 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useQuery } from '@tanstack/react-query'
 import type { OperatorWeight } from '../../../src/distribution/distribution.schemas.js'
 import type { Source, SourceCreate } from '../../../src/sources/sources.schemas.js'
 import { request } from './client'
+import { useWrite } from './write'
 
 export type { OperatorWeight, Source }
 
@@ -14,11 +15,7 @@ export function useSource(id: number) {
 }
 
 export function useCreateSource() {
-  const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: (input: SourceCreate) => request<Source>('POST', '/sources/', input),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['sources'] }),
-  })
+  return useWrite((input: SourceCreate) => request<Source>('POST', '/sources/', input))
 }
 
 export function useDistribution(sourceId: number) {
@@ -35,10 +32,7 @@ export interface WeightInput {
 
 /** Replaces the source's whole distribution at once, as the API does. */
 export function useSaveDistribution(sourceId: number) {
-  const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: (weights: WeightInput[]) =>
-      request<OperatorWeight[]>('POST', `/sources/${sourceId}/distribution`, { operator_weights: weights }),
-    onSuccess: () => queryClient.invalidateQueries(),
-  })
+  return useWrite((weights: WeightInput[]) =>
+    request<OperatorWeight[]>('POST', `/sources/${sourceId}/distribution`, { operator_weights: weights }),
+  )
 }
