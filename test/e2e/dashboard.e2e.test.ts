@@ -58,6 +58,16 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
     await saveScreenshot(page, 'operators')
   })
 
+  it('switches an operator off and on from the list', async () => {
+    const toggle = page.getByRole('checkbox', { name: new RegExp(boris) })
+    const isActive = async () => ((await api().get(`/operators/${await operatorId(boris)}`)).body as { is_active: boolean }).is_active
+    await toggle.uncheck()
+    await expect.poll(isActive).toBe(false)
+    await expect.poll(() => page.getByRole('row', { name: new RegExp(boris) }).getAttribute('class')).toBe('inactive')
+    await toggle.check()
+    await expect.poll(isActive).toBe(true)
+  })
+
   it('creates a source and sets its weights, showing the resulting shares', async () => {
     await openSection(page, 'Sources')
     await page.getByLabel('Name', { exact: true }).fill(sourceName)

@@ -18,6 +18,8 @@ export function OperatorsPage() {
     if (refocus !== null) document.getElementById(`edit-operator-${refocus}`)?.focus()
   }, [refocus])
 
+  const toggling = (id: number) => update.isPending && update.variables.id === id
+
   function stopEditing(id: number) {
     setEditing(null)
     setRefocus(id)
@@ -58,8 +60,9 @@ export function OperatorsPage() {
                     <label className="toggle">
                       <input
                         type="checkbox"
-                        checked={operator.is_active}
-                        disabled={update.isPending && update.variables.id === operator.id}
+                        // While the switch is saved (and the list read again) it shows what was asked for.
+                        checked={toggling(operator.id) ? (update.variables?.is_active ?? operator.is_active) : operator.is_active}
+                        disabled={toggling(operator.id)}
                         onChange={(event) => update.mutate({ id: operator.id, is_active: event.target.checked })}
                       />
                       <span>{operator.is_active ? t('operators.active') : t('operators.inactive')}</span>
