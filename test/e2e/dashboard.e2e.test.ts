@@ -61,11 +61,13 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
   it('switches an operator off and on from the list', async () => {
     const toggle = page.getByRole('checkbox', { name: new RegExp(boris) })
     const isActive = async () => ((await api().get(`/operators/${await operatorId(boris)}`)).body as { is_active: boolean }).is_active
-    await toggle.uncheck()
+    // A click, then the outcome: the switch follows once the app has taken the change (a tick after the click).
+    await toggle.click()
     await expect.poll(isActive).toBe(false)
     await expect.poll(() => page.getByRole('row', { name: new RegExp(boris) }).getAttribute('class')).toBe('inactive')
-    await toggle.check()
+    await toggle.click()
     await expect.poll(isActive).toBe(true)
+    await expect.poll(() => toggle.isChecked()).toBe(true)
   })
 
   it('creates a source and sets its weights, showing the resulting shares', async () => {
