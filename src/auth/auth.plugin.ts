@@ -53,7 +53,8 @@ export function registerAuth(app: FastifyInstance, { config, db, cacheTtlMs = DE
 
   app.addHook('preHandler', async (request) => {
     const sourceIds = request.principal?.sourceIds
-    if (!sourceIds) return
+    // A path no route serves answers 404 to every valid key, an ingest key's included (OPTIONS, double slashes).
+    if (!sourceIds || request.is404) return
     const sourceId = (request.body as { source_id?: unknown } | undefined)?.source_id
     if (typeof sourceId !== 'number' || !sourceIds.includes(sourceId)) {
       throw new ForbiddenError(`This API key may not post for source ${String(sourceId)}`)
