@@ -24,10 +24,20 @@ export function canonicalJson(value: unknown): string {
   )
 }
 
-/** SHA-256 of the canonical JSON of the fields the contract names (others are ignored, as everywhere). */
+/**
+ * SHA-256 of the canonical JSON of the fields the contract names (others are ignored, as everywhere). A null
+ * phone or email means the same as an absent one (neither is stored), so both hash alike.
+ */
 export function hashRequest({ external_id, source_id, phone, email }: ContactCreate): string {
-  return createHash('sha256').update(canonicalJson({ external_id, source_id, phone, email })).digest('hex')
+  return sha256(canonicalJson({ external_id, source_id, phone: phone ?? undefined, email: email ?? undefined }))
 }
+
+/** The hash as keys stored before nulls were ignored had it, so their retries still replay until they expire. */
+function hashRequestKeepingNulls({ external_id, source_id, phone, email }: ContactCreate): string {
+  return sha256(canonicalJson({ external_id, source_id, phone, email }))
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 
 function expiryCutoff(now: number, ttlHours: number): string {
   return new Date(now - ttlHours * 3_600_000).toISOString()
@@ -56,7 +66,7 @@ export async function registerContactOnce(
     }
     const stored = await findKey(trx, ref)
     if (stored?.response == null) throw new Error('a live idempotency key has no stored answer')
-    if (stored.request_hash !== requestHash) throw new IdempotencyKeyReusedError()
+    if (stored.request_hash !== requestHash && stored.request_hash !== hashRequestKeepingNulls(input)) throw new IdempotencyKeyReusedError()
     return { contact: JSON.parse(stored.response) as Contact, replayed: true }
   })
 }
