@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { classifyDatabaseError, type DatabaseErrorKind } from '../db/database-errors.js'
 import { AppError, InvalidFieldError } from '../errors.js'
@@ -50,8 +51,16 @@ function toResponse(error: FastifyError): [number, ErrorBody] {
   const databaseError = classifyDatabaseError(error)
   if (databaseError) return DATABASE_ERRORS[databaseError]
   const status = error.statusCode ?? 500
-  if (status >= 400 && status < 500) return [status, { detail: error.message, code: error.code }]
+  if (status >= 400 && status < 500) return [status, { detail: error.message, code: codeForStatus(status) }]
   return [500, { detail: 'Internal server error', code: 'INTERNAL_ERROR' }]
+}
+
+/**
+ * Our code for a client error that Fastify or a plugin raised with its own code (FST_..., or none): the status's
+ * name, as 400 BAD_REQUEST or 416 RANGE_NOT_SATISFIABLE, so clients never meet a framework's internals.
+ */
+export function codeForStatus(status: number): string {
+  return (STATUS_CODES[status] ?? 'Bad Request').toUpperCase().replace(/[^A-Z]+/g, '_')
 }
 
 type ValidationProblem = NonNullable<FastifyError['validation']>[number]
