@@ -1,17 +1,13 @@
 import { Type, type Static } from 'typebox'
-import Format from 'typebox/format'
+import { registerTextFormats } from './text-rules.js'
 
-/** Control characters (NUL above all, which PostgreSQL cannot store) have no place in names or contact data. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
-Format.Set('plain-text', (value) => !CONTROL_CHARACTERS.test(value))
-Format.Set('non-blank', (value) => value.trim().length > 0 && !CONTROL_CHARACTERS.test(value.trim()))
+registerTextFormats()
 
-/** A string without control characters. */
+/** A string without control characters or lone surrogates (text-rules.ts). */
 export const PlainText = (options: { maxLength: number; description?: string }) =>
   Type.String({ format: 'plain-text', ...options })
 
-/** A string with at least one non-space character and no control characters; services store it trimmed. */
+/** A name or ID: a non-blank string without control, lone surrogate or format characters; services store it trimmed. */
 export const NonBlankString = (options: { maxLength: number; description?: string; examples?: string[] }) =>
   Type.String({ minLength: 1, format: 'non-blank', ...options })
 

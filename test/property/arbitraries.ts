@@ -115,11 +115,13 @@ export function idTextArb(entity: Entity | undefined): fc.Arbitrary<IdRef | stri
 function nonBlankArb(maxLength: number): fc.Arbitrary<string> {
   const text = fc.oneof(
     fc.constantFrom('Иван Иванов', 'Пётр Петров', '李小龙', "O'Brien", 'Ωmega', '😀 Smile', '  padded  ', 'x'.repeat(maxLength), 'Ab'),
-    // Still non-blank, so valid: control characters (NUL above all: C strings and PostgreSQL text end
-    // there), combining marks, lone surrogates.
+    // Non-blank, but not all valid: control characters (NUL above all: C strings and PostgreSQL text end
+    // there), combining marks, lone surrogates (stored as invalid UTF-8 or U+FFFD), invisible and bidi
+    // format characters (a name of only those is blank to the eye).
     {
       weight: 2,
-      arbitrary: fc.constantFrom('nul\u0000byte', '\u0000', 'end\u0000', 'tab\there', 'line\nbreak', 'bell\u0007', 'e\u0301', 'half \ud83d'),
+      arbitrary: fc.constantFrom('nul\u0000byte', '\u0000', 'end\u0000', 'tab\there', 'line\nbreak', 'bell\u0007', 'e\u0301', 'half \ud83d',
+        'low \udc00 half', '\udfff', '\u200b', '\u200b\u200c\u200d', 'Iv\u200ban', 'rtl\u202eevil', 'soft\u00adhyphen', 'mid\ufeffbom', 'tag\u{e0001}'),
     },
     fc.string({ minLength: 1, maxLength: Math.min(maxLength, 40) }),
     fc.string({ unit: 'grapheme', minLength: 1, maxLength: Math.min(maxLength, 20) }),
@@ -177,7 +179,7 @@ function validBaseArb(schema: JsonSchema, name: string): fc.Arbitrary<unknown> {
       if (schema.format === 'email') return emailArb.filter((s) => s.length <= maxLength)
       if (name === 'external_id') return externalIdArb
       if (schema.format === 'non-blank' || (schema.minLength ?? 0) > 0) return nonBlankArb(maxLength)
-      return fc.oneof(fc.constantFrom('+79001234567', '8 (900) 123-45-67', '', '+7\u0000'), fc.string({ maxLength: Math.min(maxLength, 30) }))
+      return fc.oneof(fc.constantFrom('+79001234567', '8 (900) 123-45-67', '', '+7\u0000', '+7\ud800', '\udc00'), fc.string({ maxLength: Math.min(maxLength, 30) }))
     }
     case 'integer': {
       const entity = entityOf(name)
