@@ -2,6 +2,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, PostgresAdapter, PostgresDialect, type ColumnType, type Generated, type KyselyConfig, type SqlBool } from 'kysely'
 import pg from 'pg'
 import type { DatabaseConfig } from '../config.js'
+import { markingDriverErrors } from './database-errors.js'
 import { ImmediateSqliteDialect, withStatementCache } from './sqlite-dialect.js'
 
 /** Written as an ISO-8601 string; read back as a string (SQLite) or a Date (PostgreSQL). */
@@ -117,7 +118,7 @@ export function createDb(config: DatabaseConfig, { log }: { log?: KyselyConfig['
     // still fails (503 to its request), the pool drops the client and the next query connects afresh.
     pool.on('error', () => undefined)
     pool.on('connect', (client) => client.on('error', () => undefined))
-    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) })
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool: markingDriverErrors(pool) }), ...(log && { log }) })
   }
   const sqlite = new SQLite(config.filename)
   if (config.filename !== ':memory:') sqlite.pragma('journal_mode = WAL')

@@ -28,6 +28,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const [status, body] = toResponse(error)
     if (error instanceof AppError && error.headers) void reply.headers(error.headers)
     if (status >= 500) request.log.error({ err: error }, 'request failed')
+    else if (request.raw.destroyed) request.log.info({ code: error.code }, 'the client left before its request arrived whole')
     else request.log.debug({ err: error }, 'request rejected')
     return reply.status(status).send(body)
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { classifyDatabaseError } from '../../src/db/database-errors.js'
+import { classifyDatabaseError, markAsDriverError } from '../../src/db/database-errors.js'
 
 const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code })
 
@@ -15,12 +15,17 @@ describe('classifyDatabaseError', () => {
     ['23505', 'constraint'],
     ['SQLITE_CONSTRAINT_FOREIGNKEY', 'constraint'],
   ])('classifies code %s as %s', (code, kind) => {
-    expect(classifyDatabaseError(withCode(code))).toBe(kind)
+    expect(classifyDatabaseError(markAsDriverError(withCode(code)))).toBe(kind)
   })
 
   it('recognises connection failures pg reports only by message', () => {
-    expect(classifyDatabaseError(new Error('timeout exceeded when trying to connect'))).toBe('unavailable')
-    expect(classifyDatabaseError(new Error('Connection terminated unexpectedly'))).toBe('unavailable')
+    expect(classifyDatabaseError(markAsDriverError(new Error('timeout exceeded when trying to connect')))).toBe('unavailable')
+    expect(classifyDatabaseError(markAsDriverError(new Error('Connection terminated unexpectedly')))).toBe('unavailable')
+  })
+
+  it('counts SQLSTATE and SQLite codes whoever passes them on: only a database reports them', () => {
+    expect(classifyDatabaseError(withCode('40P01'))).toBe('transient')
+    expect(classifyDatabaseError(withCode('SQLITE_BUSY'))).toBe('transient')
   })
 
   it('leaves everything else to the generic 500', () => {

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { fileURLToPath } from 'node:url'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
@@ -19,7 +19,14 @@ export interface TestApp {
 
 /** A fresh app on its own empty, migrated database: SQLite in memory, or a new PostgreSQL schema. */
 export async function createTestApp(
-  options: { env?: Record<string, string>; random?: RandomSource; authCacheTtlMs?: number; dashboardDir?: string } = {},
+  options: {
+    env?: Record<string, string>
+    random?: RandomSource
+    authCacheTtlMs?: number
+    dashboardDir?: string
+    /** Defaults to no logging; tests of what is logged pass a stream (see captureLogs). */
+    logger?: FastifyServerOptions['logger']
+  } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase('memory')
   const config = loadConfig({ DATABASE_URL: database.url, ...options.env })
@@ -28,7 +35,7 @@ export async function createTestApp(
   const app = await buildApp({
     config,
     db,
-    logger: false,
+    logger: options.logger ?? false,
     ...(options.random && { random: options.random }),
     authCacheTtlMs: options.authCacheTtlMs,
     dashboardDir: options.dashboardDir ?? DASHBOARD_FIXTURE,
@@ -56,4 +63,17 @@ export function seededRandom(seed: number): RandomSource {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
+}
+
+/** A logger option that keeps every log line, parsed, in `lines`. */
+export function captureLogs(level = 'debug') {
+  const lines: { level: number; msg?: string; err?: { type?: string; code?: string; message?: string } }[] = []
+  return { lines, logger: { level, stream: { write: (line: string) => void lines.push(JSON.parse(line)) } } }
+}
+
+/** A test app listening on a free loopback port, for what lives in the HTTP server itself (sockets, timeouts). */
+export async function listenTestApp(options: Parameters<typeof createTestApp>[0] = {}): Promise<TestApp & { url: string }> {
+  const t = await createTestApp(options)
+  const url = await t.app.listen({ host: '127.0.0.1', port: 0 })
+  return { ...t, url }
 }
