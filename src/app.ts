@@ -13,7 +13,9 @@ import { registerBodyParsers } from './http/body-parsers.js'
 import { registerDocs } from './http/docs.js'
 import { registerErrorHandler } from './http/error-handler.js'
 import { closeConnectionsWhenClosing } from './http/graceful-close.js'
+import { requestTimeoutOptions } from './http/request-timeouts.js'
 import { ErrorBody } from './http/schemas.js'
+import { registerSecurityHeaders, withSecurityHeaders } from './http/security-headers.js'
 import { validatorCompiler } from './http/validator.js'
 import { leadRoutes } from './leads/leads.routes.js'
 import { operatorRoutes } from './operators/operators.routes.js'
@@ -41,7 +43,7 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
     logger: logger ?? { level: config.debug ? 'debug' : 'info' },
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: BODY_LIMIT_BYTES,
-    requestTimeout: config.limits.requestTimeoutMs,
+    ...requestTimeoutOptions(config.limits.requestTimeoutMs),
     keepAliveTimeout: config.limits.keepAliveTimeoutMs,
     trustProxy: config.limits.trustProxy,
     // A request that reaches a keep-alive connection while the server closes is served (with
@@ -49,9 +51,10 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
     return503OnClosing: false,
     // Errors the router raises before any route runs (a malformed URL such as /operators/%) get our shape too.
     frameworkErrors: (_error, _request, reply) => {
-      void (reply as FastifyReply).status(400).send({ detail: 'The request URL is malformed', code: 'BAD_URL' })
+      void withSecurityHeaders(reply as FastifyReply).status(400).send({ detail: 'The request URL is malformed', code: 'BAD_URL' })
     },
   }).withTypeProvider<TypeBoxTypeProvider>()
+  registerSecurityHeaders(app)
   closeConnectionsWhenClosing(app)
   app.setValidatorCompiler(validatorCompiler)
   registerBodyParsers(app)

@@ -1,5 +1,4 @@
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Config } from '../config.js'
@@ -17,12 +16,9 @@ function clientOf(request: FastifyRequest): string {
   return principal ? `key:${principal.keyId}` : `ip:${request.ip}`
 }
 
-/** Security headers, CORS only for configured origins, and per-client rate limiting with 429 + Retry-After. */
+/** CORS only for configured origins, and per-client rate limiting with 429 + Retry-After (security headers: security-headers.ts). */
 export async function registerAbuseLimits(app: FastifyInstance, config: Config): Promise<void> {
   const { limits } = config
-  // The API answers JSON; the strict default policy guards the dashboard (/docs sends its own). Teams serve
-  // it over plain HTTP on their LAN too, where upgrading its requests to HTTPS would break the page.
-  await app.register(helmet, { global: true, contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } })
   if (limits.corsOrigins.length > 0) {
     await app.register(cors, { origin: [...limits.corsOrigins], exposedHeaders: ['Retry-After', 'Idempotent-Replayed'] })
   }
