@@ -23,6 +23,11 @@ export async function registerDocs(app: FastifyInstance, config: Config): Promis
       return { schema: documentAccess(schema, [route.method].flat()[0] ?? 'GET', path), url: path }
     },
   })
-  await app.register(swaggerUi, { routePrefix: `${config.apiPrefix}/docs`, staticCSP: true })
+  await app.register(swaggerUi, {
+    routePrefix: `${config.apiPrefix}/docs`,
+    staticCSP: true,
+    // Its policy would upgrade the page's own files to https, leaving /docs blank over plain HTTP on a LAN.
+    transformStaticCSP: (policy) => policy.replace(/\s*upgrade-insecure-requests;?/, ''),
+  })
   app.get(`${config.apiPrefix}/openapi.json`, { schema: { hide: true } }, () => app.swagger())
 }

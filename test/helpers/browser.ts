@@ -10,11 +10,11 @@ export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 export const HAS_CHROMIUM = existsSync(CHROMIUM_PATH)
 
 /** Headless Chromium, kept off the network: only the service under test on loopback is reached. */
-export async function launchBrowser(): Promise<Browser> {
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+      '--disable-component-update', '--disable-sync', ...extraArgs],
   })
 }
 
@@ -56,11 +56,11 @@ export function browserHarness() {
   let browser: Browser | undefined
   return {
     fleet,
-    async start(env: Record<string, string> = {}, prepare?: (databaseUrl: string) => Promise<void>) {
+    async start(env: Record<string, string> = {}, prepare?: (databaseUrl: string) => Promise<void>, browserArgs: string[] = []) {
       database = await createTestDatabase('file')
       await prepare?.(database.url)
       const server: ServerProcess = await fleet.start(database.url, env)
-      browser = await launchBrowser()
+      browser = await launchBrowser(browserArgs)
       return { server, browser }
     },
     async stop() {
