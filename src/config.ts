@@ -36,6 +36,9 @@ export interface LimitsConfig {
   readonly rateLimitWindowMs: number
   readonly requestTimeoutMs: number
   readonly keepAliveTimeoutMs: number
+  /** Failed authentications (a key presented and refused) per client address per window; 0 turns the limit off. */
+  readonly authFailureMax: number
+  readonly authFailureWindowMs: number
   /** Browser origins allowed by CORS; empty: no CORS headers at all. */
   readonly corsOrigins: readonly string[]
   /** Fastify's trustProxy: false, true (trust every proxy), or the addresses/CIDRs of the proxies. */
@@ -86,6 +89,8 @@ export function loadConfig(env: Env = process.env): Config {
       rateLimitWindowMs: read('RATE_LIMIT_WINDOW_MS', '60000', integerIn(1000, 86_400_000)),
       requestTimeoutMs: read('REQUEST_TIMEOUT_MS', '30000', integerIn(0, 3_600_000)),
       keepAliveTimeoutMs: read('KEEP_ALIVE_TIMEOUT_MS', '72000', integerIn(1000, 3_600_000)),
+      authFailureMax: read('AUTH_FAILURE_MAX', '30', integerIn(0, 1_000_000)),
+      authFailureWindowMs: read('AUTH_FAILURE_WINDOW_MS', '60000', integerIn(1000, 86_400_000)),
       corsOrigins: read('CORS_ORIGINS', '', parseOrigins),
       trustProxy: read('TRUST_PROXY', 'false', parseTrustProxy),
     },

@@ -4,6 +4,7 @@ import type { Db } from '../db/database.js'
 import { ForbiddenError, UnauthenticatedError } from '../errors.js'
 import type { Principal } from './api-keys.schemas.js'
 import { Authenticator, DEFAULT_AUTH_CACHE_TTL_MS } from './authenticator.js'
+import { AuthFailuresLimitedError, FailedAuthLimit } from './failed-auth-limit.js'
 import { accessForRoute, roleMayCall } from './route-access.js'
 import { isLoopbackHost } from './startup-policy.js'
 
@@ -34,6 +35,8 @@ export function registerAuth(app: FastifyInstance, { config, db, cacheTtlMs = DE
   const openWithoutKeys = isLoopbackHost(config.host)
   const authenticator = new Authenticator({ db, log: app.log, cacheTtlMs })
   app.addHook('onClose', () => authenticator.close())
+  const { authFailureMax, authFailureWindowMs } = config.limits
+  const failures = authFailureMax > 0 ? new FailedAuthLimit({ max: authFailureMax, windowMs: authFailureWindowMs }) : undefined
 
   app.addHook('onRequest', async (request) => {
     const url = request.is404 ? undefined : request.routeOptions.url
@@ -41,9 +44,14 @@ export function registerAuth(app: FastifyInstance, { config, db, cacheTtlMs = DE
     if (access === 'public') return
     if (openWithoutKeys && !(await authenticator.keysExist())) return
 
+    const retryAfter = failures?.retryAfterSeconds(request.ip) ?? 0
+    if (retryAfter > 0) throw new AuthFailuresLimitedError(retryAfter)
     const key = presentedKey(request)
     const principal = key ? await authenticator.authenticate(key) : null
-    if (!principal) throw new UnauthenticatedError(key !== undefined)
+    if (!principal) {
+      if (key !== undefined) failures?.recordFailure(request.ip)
+      throw new UnauthenticatedError(key !== undefined)
+    }
     request.principal = principal
     // An unknown route answers 404 to any valid key.
     if (url !== undefined && !roleMayCall(principal.role, access)) {

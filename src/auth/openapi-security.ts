@@ -11,7 +11,7 @@ export const SECURITY_SCHEMES = {
 /** Any one of the schemes will do. */
 export const SECURITY: Record<string, string[]>[] = [{ bearerAuth: [] }, { apiKeyHeader: [] }]
 
-/** A route's entry in the document, from the same table the server enforces: who may call it, 401 and 403. */
+/** A route's entry in the document, from the same table the server enforces: who may call it, 401, 403 and 429 (too many requests or refused keys). */
 export function documentAccess(schema: FastifySchema, method: string, path: string): FastifySchema {
   // Spread first: a route registered without a schema arrives here as undefined despite the type.
   const base: FastifySchema = { ...schema }
@@ -21,6 +21,6 @@ export function documentAccess(schema: FastifySchema, method: string, path: stri
   return {
     ...base,
     description: base.description === undefined ? roles : `${base.description}\n\n${roles}`,
-    response: { ...errorResponses(401, 403), ...(base.response as object | undefined) },
+    response: { ...errorResponses(401, 403, 429), ...(base.response as object | undefined) },
   }
 }

@@ -21,6 +21,8 @@ describe('loadConfig', () => {
         rateLimitWindowMs: 60000,
         requestTimeoutMs: 30000,
         keepAliveTimeoutMs: 72000,
+        authFailureMax: 30,
+        authFailureWindowMs: 60000,
         corsOrigins: [],
         trustProxy: false,
       },
@@ -56,6 +58,8 @@ describe('loadConfig', () => {
       RATE_LIMIT_WINDOW_MS: '1000',
       REQUEST_TIMEOUT_MS: '5000',
       KEEP_ALIVE_TIMEOUT_MS: '61000',
+      AUTH_FAILURE_MAX: '0',
+      AUTH_FAILURE_WINDOW_MS: '5000',
       CORS_ORIGINS: 'https://crm.example.com, http://localhost:5173',
       TRUST_PROXY: '10.0.0.0/8,127.0.0.1',
     })
@@ -64,12 +68,15 @@ describe('loadConfig', () => {
       rateLimitWindowMs: 1000,
       requestTimeoutMs: 5000,
       keepAliveTimeoutMs: 61000,
+      authFailureMax: 0,
+      authFailureWindowMs: 5000,
       corsOrigins: ['https://crm.example.com', 'http://localhost:5173'],
       trustProxy: ['10.0.0.0/8', '127.0.0.1'],
     })
     expect(loadConfig({ TRUST_PROXY: 'true' }).limits.trustProxy).toBe(true)
     expect(() => loadConfig({ CORS_ORIGINS: 'crm.example.com' })).toThrow(/CORS_ORIGINS/)
     expect(() => loadConfig({ RATE_LIMIT_MAX: '-5' })).toThrow(/RATE_LIMIT_MAX/)
+    expect(() => loadConfig({ AUTH_FAILURE_WINDOW_MS: '10' })).toThrow(/AUTH_FAILURE_WINDOW_MS/)
   })
 
   it('accepts the seed-style DEBUG=False', () => {
