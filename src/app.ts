@@ -71,7 +71,12 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
       await api.register(operatorRoutes, { db })
       await api.register(sourceRoutes, { db })
       await api.register(distributionRoutes, { db })
-      await api.register(contactRoutes, { db, random, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours })
+      await api.register(contactRoutes, {
+        db,
+        random,
+        idempotencyKeyTtlHours: config.idempotencyKeyTtlHours,
+        idempotencyKeysPerClient: config.idempotencyKeysPerClient,
+      })
       await api.register(leadRoutes, { db })
       await api.register(statsRoutes, { db })
     },

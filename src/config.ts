@@ -28,6 +28,8 @@ export interface Config {
   readonly limits: LimitsConfig
   /** How long an Idempotency-Key of POST /contacts/ is remembered; an older one counts as new. */
   readonly idempotencyKeyTtlHours: number
+  /** Live Idempotency-Keys one client (API key) may hold; a new one past it answers 429. 0: no cap. */
+  readonly idempotencyKeysPerClient: number
 }
 
 export interface LimitsConfig {
@@ -95,6 +97,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxy: read('TRUST_PROXY', 'false', parseTrustProxy),
     },
     idempotencyKeyTtlHours: read('IDEMPOTENCY_KEY_TTL_HOURS', '24', positiveNumberUpTo(24 * 365)),
+    idempotencyKeysPerClient: read('IDEMPOTENCY_KEYS_PER_CLIENT', '100000', integerIn(0, 1_000_000_000)),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config as Config)

@@ -22,6 +22,8 @@ export interface ContactRoutesOptions {
   random: RandomSource
   /** How long an Idempotency-Key is remembered (config.idempotencyKeyTtlHours). */
   idempotencyKeyTtlHours: number
+  /** Live keys one client may hold, 0 for no cap (config.idempotencyKeysPerClient). */
+  idempotencyKeysPerClient: number
 }
 
 /** Header validation only when the request carries the key: requests without it pay nothing for the feature. */
@@ -31,7 +33,7 @@ const validateKeyOnlyWhenSent: FastifySchemaCompiler<TSchema> = (route) => {
   return (headers) => (headers as Record<string, unknown> | null)?.[IDEMPOTENCY_KEY_HEADER] === undefined || validate(headers)
 }
 
-export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, { db, random, idempotencyKeyTtlHours }) => {
+export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, { db, random, idempotencyKeyTtlHours, idempotencyKeysPerClient }) => {
   const tags = ['contacts']
   const cleanup = expiredKeyCleanup(db, idempotencyKeyTtlHours, (err) => {
     app.log.warn({ err }, 'deleting expired idempotency keys failed')
@@ -49,7 +51,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
           'the weights among those active and under their limit, and stores the contact (operator null if none).',
         headers: ContactCreateHeaders,
         body: ContactCreate,
-        response: { 201: ContactCreated, ...errorResponses(400, 404, 413, 415, 422) },
+        response: { 201: ContactCreated, ...errorResponses(400, 404, 413, 415, 422, 429) },
       },
       validatorCompiler: validateKeyOnlyWhenSent,
     },
@@ -58,7 +60,11 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
       if (key === undefined) return reply.status(201).send(await service.registerContact(db, request.body, random))
       // Keys are per API key (0 while the API is open), so two clients never see each other's answers.
       const ref = { scope: request.principal?.keyId ?? 0, key }
-      const { contact, replayed } = await registerContactOnce(db, request.body, random, { ref, ttlHours: idempotencyKeyTtlHours })
+      const { contact, replayed } = await registerContactOnce(db, request.body, random, {
+        ref,
+        ttlHours: idempotencyKeyTtlHours,
+        keysPerClient: idempotencyKeysPerClient,
+      })
       cleanup.maybeStart()
       if (replayed) void reply.header('idempotent-replayed', 'true')
       return reply.status(201).send(contact)

@@ -73,6 +73,12 @@ export interface IdempotencyKeysTable {
   created_at: Timestamp
 }
 
+/** How many idempotency_keys rows a scope holds, kept with them, so its cap is checked by primary key. */
+export interface IdempotencyKeyQuotasTable {
+  scope: number
+  key_count: number
+}
+
 /** An API key: only the SHA-256 of the key is stored; source_ids is a JSON array of source ids, null for any. */
 export interface ApiKeysTable {
   id: Generated<number>
@@ -95,6 +101,7 @@ export interface Database {
   contact_tallies: ContactTalliesTable
   api_keys: ApiKeysTable
   idempotency_keys: IdempotencyKeysTable
+  idempotency_key_quotas: IdempotencyKeyQuotasTable
 }
 
 export type Db = Kysely<Database>

@@ -27,6 +27,7 @@ describe('loadConfig', () => {
         trustProxy: false,
       },
       idempotencyKeyTtlHours: 24,
+      idempotencyKeysPerClient: 100000,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })

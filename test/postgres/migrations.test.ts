@@ -31,6 +31,7 @@ describe('migrations on PostgreSQL', () => {
       'api_keys',
       'contact_tallies',
       'contacts',
+      'idempotency_key_quotas',
       'idempotency_keys',
       'kysely_migration',
       'kysely_migration_lock',

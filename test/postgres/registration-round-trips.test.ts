@@ -62,10 +62,10 @@ describe('round trips of a registration on PostgreSQL', () => {
     expect(await rowCounts()).toEqual(before)
   })
 
-  it('with an Idempotency-Key, the key claim and its answer join the two in one transaction', async () => {
+  it('with an Idempotency-Key, the key claim, its count and its answer join the two in one transaction', async () => {
     const once = () =>
       registerContactOnce(db, { external_id: 'keyed', source_id: sourceId }, Math.random, { ref: { scope: 0, key: 'k' }, ttlHours: 24 })
-    expect(await statementsOf(once)).toEqual(['begin', 'insert', 'select', 'with', 'update', 'commit'])
+    expect(await statementsOf(once)).toEqual(['begin', 'insert', 'select', 'with', 'insert', 'update', 'commit'])
     expect(await statementsOf(once)).toEqual(['begin', 'insert', 'select', 'commit'])
   })
 
