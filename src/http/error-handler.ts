@@ -28,7 +28,7 @@ export function registerErrorHandler(app: FastifyInstance): void {
     const [status, body] = toResponse(error)
     if (error instanceof AppError && error.headers) void reply.headers(error.headers)
     if (status >= 500) request.log.error({ err: error }, 'request failed')
-    else if (request.raw.destroyed) request.log.info({ code: error.code }, 'the client left before its request arrived whole')
+    else if (clientLeft(request)) request.log.info({ code: error.code }, 'the client left before its request arrived whole')
     else request.log.debug({ err: error }, 'request rejected')
     return reply.status(status).send(body)
   })
@@ -36,6 +36,11 @@ export function registerErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((request, reply) =>
     reply.status(404).send({ detail: `No route for ${request.method} ${request.url}`, code: 'ROUTE_NOT_FOUND' }),
   )
+}
+
+/** The request stream broke off: the client dropped its upload, or the server cut it at REQUEST_TIMEOUT_MS. */
+function clientLeft(request: FastifyRequest): boolean {
+  return !request.raw.complete && request.raw.socket.destroyed
 }
 
 function toResponse(error: FastifyError): [number, ErrorBody] {

@@ -36,6 +36,19 @@ describe('a client that drops its upload', () => {
   })
 })
 
+describe('a request rejected whole', () => {
+  it('is logged at debug, not as a client that left', async () => {
+    const logs = captureLogs()
+    const server = await listenTestApp({ logger: logs.logger })
+    t = server
+    const response = await fetch(`${server.url}/operators/`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"name": 5}' })
+    expect(response.status).toBe(422)
+    await settled(logs.lines)
+    expect(logs.lines.filter((line) => /client left/.test(line.msg ?? ''))).toEqual([])
+    expect(logs.lines.some((line) => line.level === 20 && line.msg === 'request rejected')).toBe(true)
+  })
+})
+
 describe('classifyDatabaseError', () => {
   const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code })
 
