@@ -2,6 +2,9 @@ import type { FastifyInstance } from 'fastify'
 import type { Socket } from 'node:net'
 import { SECURITY_HEADER_LINES } from './security-headers.js'
 
+/** Node's own default: with REQUEST_TIMEOUT_MS=0 the headers must still arrive within it. */
+const HEADERS_TIMEOUT_WITHOUT_LIMIT_MS = 60_000
+
 /**
  * The server options that cut a request, headers and body, that has not arrived whole within REQUEST_TIMEOUT_MS
  * (0: no limit on the whole request; the headers then keep Node's 60 s). Node enforces both limits only when it
@@ -14,7 +17,7 @@ export function requestTimeoutOptions(requestTimeoutMs: number) {
     requestTimeout: requestTimeoutMs,
     http: {
       requestTimeout: requestTimeoutMs,
-      ...(requestTimeoutMs > 0 && { headersTimeout: requestTimeoutMs }),
+      headersTimeout: requestTimeoutMs > 0 ? requestTimeoutMs : HEADERS_TIMEOUT_WITHOUT_LIMIT_MS,
       connectionsCheckingInterval: checkEveryMs,
     },
     clientErrorHandler: answerClientError(requestTimeoutMs),

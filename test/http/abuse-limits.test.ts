@@ -92,6 +92,13 @@ describe('timeouts', () => {
   it('passes the configured request and keep-alive timeouts to the server', async () => {
     t = await createTestApp({ env: { REQUEST_TIMEOUT_MS: '4000', KEEP_ALIVE_TIMEOUT_MS: '65000' } })
     expect(t.app.server.requestTimeout).toBe(4000)
+    expect(t.app.server.headersTimeout).toBe(4000)
     expect(t.app.server.keepAliveTimeout).toBe(65000)
+  })
+
+  it('keeps a limit on the headers with REQUEST_TIMEOUT_MS=0 (no limit on the whole request)', async () => {
+    t = await createTestApp({ env: { REQUEST_TIMEOUT_MS: '0' } })
+    expect(t.app.server.requestTimeout).toBe(0)
+    expect(t.app.server.headersTimeout).toBe(60_000)
   })
 })
