@@ -128,3 +128,32 @@ export function readEndpoints(operatorIds: number[]): ReadEndpoint[] {
     { label: 'GET /stats/distribution', request: () => ({ method: 'GET', path: '/stats/distribution' }) },
   ]
 }
+
+/**
+ * The churn: two registrations, then a close of a contact this load registered earlier (an id from the first half
+ * of those issued so far, so it exists by then; closing a closed one answers 200 and changes nothing). With little
+ * room, registrations wait in the queue and each close gives its slot to the oldest waiting contact.
+ */
+export function contactChurn(sourceIds: number[], sinceContactId: number): Load['requests'] {
+  const register = contactRegistrations(sourceIds, 0)
+  let issued = 0
+  const counted = (request: autocannon.Request): autocannon.Request => ({
+    ...request,
+    setupRequest: (req, context) => {
+      issued++
+      return typeof request.setupRequest === 'function' ? request.setupRequest(req, context) : req
+    },
+  })
+  return () => {
+    const [registration] = register()
+    if (!registration) throw new Error('no registration request')
+    const close: autocannon.Request = {
+      method: 'PATCH',
+      path: '/contacts/',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'closed' }),
+      setupRequest: (request) => ({ ...request, path: `/contacts/${sinceContactId + 1 + randomIndex(Math.max(1, Math.floor(issued / 2)))}` }),
+    }
+    return [counted(registration), counted(registration), close]
+  }
+}
