@@ -72,7 +72,7 @@ export async function runServerScenario(name: Exclude<ScenarioName, 'ceiling'>, 
   }
   const result = await measure(name, servers, async (urls) => {
     if (name === 'reads-1m') return driveReads(urls, options, setup.operatorIds)
-    const requests = name === 'churn' ? contactChurn(setup.sourceIds, sinceContactId) : contactRegistrations(setup.sourceIds, context.historyLeads)
+    const requests = name === 'churn' ? contactChurn(setup.sourceIds, sinceContactId, options.connections) : contactRegistrations(setup.sourceIds, context.historyLeads)
     const load = { connections: options.connections, durationSec: options.durationSec, requests }
     return { ...(await warmUpAndRun(urls, load, options)), endpoints: [] }
   })
@@ -81,7 +81,7 @@ export async function runServerScenario(name: Exclude<ScenarioName, 'ceiling'>, 
   const created = (figures: LoadFigures) => figures.statusCodes['201'] ?? 0
   const acknowledged = registers ? created(result.warmUp) + created(result.figures) : 0
   const inFlightAtMost = registers ? 2 * options.connections : 0
-  const invariants = await checkInvariants(context.db, { sinceContactId, acknowledged, inFlightAtMost })
+  const invariants = await checkInvariants(context.db, { sinceContactId, acknowledged, inFlightAtMost, workConserving: name === 'churn' })
   return { ...result, invariants, problems: [...result.problems, ...invariants.problems] }
 }
 
