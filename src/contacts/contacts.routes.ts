@@ -7,6 +7,7 @@ import { errorResponses, IdParam } from '../http/schemas.js'
 import { validatorCompiler } from '../http/validator.js'
 import {
   Contact,
+  ContactAssign,
   ContactCreate,
   ContactCreated,
   ContactCreateHeaders,
@@ -15,7 +16,8 @@ import {
   IDEMPOTENCY_KEY_HEADER,
 } from './contacts.schemas.js'
 import * as service from './contacts.service.js'
-import { expiredKeyCleanup, registerContactOnce } from './idempotency.service.js'
+import type { PokedJob } from '../jobs.js'
+import { registerContactOnce } from './idempotency.service.js'
 
 export interface ContactRoutesOptions {
   db: Db
@@ -24,6 +26,8 @@ export interface ContactRoutesOptions {
   idempotencyKeyTtlHours: number
   /** Live keys one client may hold, 0 for no cap (config.idempotencyKeysPerClient). */
   idempotencyKeysPerClient: number
+  /** Deletes expired keys; poked by each request that carries one. */
+  keyCleanup: PokedJob
 }
 
 /** Header validation only when the request carries the key: requests without it pay nothing for the feature. */
@@ -33,12 +37,9 @@ const validateKeyOnlyWhenSent: FastifySchemaCompiler<TSchema> = (route) => {
   return (headers) => (headers as Record<string, unknown> | null)?.[IDEMPOTENCY_KEY_HEADER] === undefined || validate(headers)
 }
 
-export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, { db, random, idempotencyKeyTtlHours, idempotencyKeysPerClient }) => {
+export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, options) => {
+  const { db, random, idempotencyKeyTtlHours, idempotencyKeysPerClient, keyCleanup } = options
   const tags = ['contacts']
-  const cleanup = expiredKeyCleanup(db, idempotencyKeyTtlHours, (err) => {
-    app.log.warn({ err }, 'deleting expired idempotency keys failed')
-  })
-  app.addHook('onClose', () => cleanup.settled())
 
   app.post(
     '/contacts/',
@@ -65,7 +66,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
         ttlHours: idempotencyKeyTtlHours,
         keysPerClient: idempotencyKeysPerClient,
       })
-      cleanup.maybeStart()
+      keyCleanup.poke()
       if (replayed) void reply.header('idempotent-replayed', 'true')
       return reply.status(201).send(contact)
     },
@@ -89,11 +90,31 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
       schema: {
         tags,
         summary: 'Close a contact',
+        description: "Frees the operator's slot, which goes at once to the oldest waiting contact the operator may take.",
         params: IdParam,
         body: ContactUpdate,
         response: { 200: Contact, ...errorResponses(400, 404, 422) },
       },
     },
-    async (request) => service.closeContact(db, request.params.id),
+    async (request) => service.closeContact(db, request.params.id, random),
+  )
+
+  app.post(
+    '/contacts/:id/assign',
+    {
+      schema: {
+        tags,
+        summary: 'Assign, move or unassign a contact (supervisor)',
+        description:
+          'Gives a waiting contact to an operator or moves an active one; the previous operator\'s slot is freed and the ' +
+          'queue drained. `operator_id: null` hands it back to the queue: to another operator who may take it, never ' +
+          'straight back, or it waits in its original place. 409 CONTACT_CLOSED, OPERATOR_UNAVAILABLE (inactive or ' +
+          'deleted), OPERATOR_AT_CAPACITY (unless `force`).',
+        params: IdParam,
+        body: ContactAssign,
+        response: { 200: Contact, ...errorResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request) => service.assignContact(db, request.params.id, request.body, random),
   )
 }

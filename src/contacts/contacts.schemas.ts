@@ -10,10 +10,11 @@ export const Contact = Type.Object({
   id: Id,
   lead_id: Id,
   source_id: Id,
-  operator_id: Type.Union([Id, Type.Null()], { description: 'null when no operator could take it' }),
+  operator_id: Type.Union([Id, Type.Null()], { description: 'null while it waits for an operator' }),
   status: ContactStatus,
   created_at: Timestamp,
   closed_at: Type.Union([Timestamp, Type.Null()]),
+  assigned_at: Type.Union([Timestamp, Type.Null()], { description: 'When the current operator got it; null while it waits' }),
   lead: Lead,
   source: Source,
   operator: Type.Union([Operator, Type.Null()]),
@@ -64,6 +65,22 @@ export const ContactUpdate = Type.Object(
   { examples: [{ status: 'closed' }] },
 )
 export type ContactUpdate = Static<typeof ContactUpdate>
+
+export const ContactAssign = Type.Object(
+  {
+    operator_id: Type.Union([Id, Type.Null()], {
+      description: 'The operator to give the contact to (no weight on the source needed); null hands it back to the queue',
+    }),
+    force: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Assign past the operator\'s max_load; it then gets nothing automatically until back under it',
+      }),
+    ),
+  },
+  { examples: [{ operator_id: 7, force: false }, { operator_id: null }] },
+)
+export type ContactAssign = Static<typeof ContactAssign>
 
 export const ContactQuery = Type.Object({
   ...Paging.properties,

@@ -5,7 +5,7 @@ import { toIso } from '../db/values.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { AppError, InvalidFieldError } from '../errors.js'
 import { IDEMPOTENCY_KEY_HEADER, type Contact, type ContactCreate } from './contacts.schemas.js'
-import { storeContact } from './contacts.service.js'
+import { registerContact } from './contacts.service.js'
 import { completeKey, countNewKey, deleteExpiredKeys, findKey, insertKey, takeOverExpiredKey, type KeyRef } from './idempotency-keys.repository.js'
 
 export class IdempotencyKeyReusedError extends InvalidFieldError {
@@ -80,7 +80,7 @@ export async function registerContactOnce(
     const now = Date.now()
     const claim = { ...ref, requestHash, createdAt: new Date(now).toISOString(), expiredBefore: expiryCutoff(now, ttlHours) }
     const register = async (isNewKey: boolean) => {
-      const contact = await storeContact(trx, input, random)
+      const contact = await registerContact(trx, input, random)
       if (isNewKey && !(await countNewKey(trx, { scope: ref.scope, cap }))) throw new IdempotencyKeyLimitError(cap)
       await completeKey(trx, { ...ref, contactId: contact.id, response: JSON.stringify(contact) })
       return { contact, replayed: false }
@@ -91,7 +91,7 @@ export async function registerContactOnce(
       if (stored && toIso(stored.created_at) >= claim.expiredBefore) {
         if (stored.response === null) throw new Error('a live idempotency key has no stored answer')
         if (stored.request_hash !== requestHash && stored.request_hash !== hashRequestKeepingNulls(input)) throw new IdempotencyKeyReusedError()
-        return { contact: JSON.parse(stored.response) as Contact, replayed: true }
+        return { contact: withFieldsAddedSince(JSON.parse(stored.response) as Contact), replayed: true }
       }
       if (stored && (await takeOverExpiredKey(trx, claim))) return register(false)
     }
@@ -99,33 +99,24 @@ export async function registerContactOnce(
   })
 }
 
-const CLEANUP_INTERVAL_MS = 60_000
+/**
+ * An answer stored before the waiting queue (migration 0005) lacks the fields added since; it is replayed with
+ * them as they were then: assigned when registered, the source's settings at their defaults.
+ */
+function withFieldsAddedSince(stored: Contact): Contact {
+  const assignedAt = (stored as Partial<Contact>).assigned_at
+  return {
+    ...stored,
+    assigned_at: assignedAt !== undefined ? assignedAt : stored.operator_id === null ? null : stored.created_at,
+    source: { ...{ assign_waiting: true, prefer_last_operator: false }, ...stored.source },
+  }
+}
+
 const CLEANUP_BATCH = 1000
 
-/**
- * Deletes expired keys at most once a minute per instance, started by a request that carries a key and run
- * beside it, never before its answer. Batches of short transactions keep the write lock free for requests.
- */
-export function expiredKeyCleanup(db: Db, ttlHours: number, onError: (error: unknown) => void) {
-  let nextRunAt = 0
-  let running: Promise<void> | undefined
-
-  const deleteAllExpired = async (expiredBefore: string) => {
-    let deleted = CLEANUP_BATCH
-    while (deleted >= CLEANUP_BATCH) deleted = await inTransaction(db, (trx) => deleteExpiredKeys(trx, expiredBefore, CLEANUP_BATCH))
-  }
-
-  return {
-    maybeStart(now = Date.now()): void {
-      if (running !== undefined || now < nextRunAt) return
-      nextRunAt = now + CLEANUP_INTERVAL_MS
-      running = deleteAllExpired(expiryCutoff(now, ttlHours))
-        .catch(onError)
-        .finally(() => {
-          running = undefined
-        })
-    },
-    /** Resolves once no cleanup runs, so the database can be closed. */
-    settled: (): Promise<void> => running ?? Promise.resolve(),
-  }
+/** Deletes every expired key, in batches of short transactions so the write lock stays free for requests. */
+export async function expiredKeyCleanup(db: Db, ttlHours: number, now = Date.now()): Promise<void> {
+  const expiredBefore = expiryCutoff(now, ttlHours)
+  let deleted = CLEANUP_BATCH
+  while (deleted >= CLEANUP_BATCH) deleted = await inTransaction(db, (trx) => deleteExpiredKeys(trx, expiredBefore, CLEANUP_BATCH))
 }

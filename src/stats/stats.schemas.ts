@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox'
-import { Id } from '../http/schemas.js'
+import { Id, Timestamp } from '../http/schemas.js'
 
 const Count = Type.Integer({ minimum: 0 })
 
@@ -10,7 +10,17 @@ export const ContactStats = Type.Object({
   unassigned_contacts: Count,
   waiting_contacts: Type.Integer({ minimum: 0, description: 'Active and unassigned' }),
   by_source: Type.Array(
-    Type.Object({ source_id: Id, source_name: Type.String(), total: Count, active: Count, unassigned: Count, waiting: Count }),
+    Type.Object({
+      source_id: Id,
+      source_name: Type.String(),
+      total: Count,
+      active: Count,
+      unassigned: Count,
+      waiting: Type.Integer({ minimum: 0, description: 'Active contacts waiting for an operator' }),
+      oldest_waiting_at: Type.Union([Timestamp, Type.Null()], { description: 'created_at of the oldest waiting contact; null when none waits' }),
+      assigned_from_queue: Type.Integer({ minimum: 0, description: 'Contacts that waited, then got an operator' }),
+      average_wait_seconds: Type.Number({ minimum: 0, description: 'Average wait of those contacts; 0 when none' }),
+    }),
   ),
   by_operator: Type.Array(
     Type.Object({

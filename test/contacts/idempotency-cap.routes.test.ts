@@ -84,11 +84,7 @@ describe('IDEMPOTENCY_KEYS_PER_CLIENT bounds the keys one client holds', () => {
     expect((await post('k-4', { external_id: 'k-4', source_id: source.id })).status).toBe(429)
 
     await ageKey('k-2', 30)
-    const cleanup = expiredKeyCleanup(t!.db, 24, (error) => {
-      throw error
-    })
-    cleanup.maybeStart()
-    await cleanup.settled()
+    await expiredKeyCleanup(t!.db, 24)
     expect(await countsAndRows(t!.db)).toEqual({ rows: [[0, 2]], counts: [[0, 2]] })
     expect((await post('k-4', { external_id: 'k-4', source_id: source.id })).status).toBe(201)
     expect((await post('k-5', { external_id: 'k-5', source_id: source.id })).status).toBe(429)

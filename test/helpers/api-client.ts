@@ -30,8 +30,8 @@ export function apiClient(app: FastifyInstance, prefix = '') {
       if (response.status !== 201) throw new Error(`createOperator: ${response.status} ${JSON.stringify(response.body)}`)
       return response.body as { id: number; name: string; is_active: boolean; max_load: number; current_load: number }
     },
-    async createSource(name = uniqueName('Source')) {
-      const response = await call('POST', '/sources/', { name })
+    async createSource(name = uniqueName('Source'), settings: { assign_waiting?: boolean; prefer_last_operator?: boolean } = {}) {
+      const response = await call('POST', '/sources/', { name, ...settings })
       if (response.status !== 201) throw new Error(`createSource: ${response.status} ${JSON.stringify(response.body)}`)
       return response.body as { id: number; name: string }
     },

@@ -124,6 +124,26 @@ const ROUTES: MassRoute[] = [
     prepare: (body, _h, run) => ({ ...body, name: `${String(body.name)} #${run}` }),
   },
   {
+    key: 'PATCH /sources/{id}',
+    method: 'PATCH',
+    template: '/sources/{id}',
+    case: caseArb(
+      fc.record({ name: nonBlank, assign_waiting: fc.boolean(), prefer_last_operator: fc.boolean() }, { requiredKeys: [] }),
+      [...COMMON, 'source_id', 'operator_weights'],
+      { id: existing('source') },
+    ),
+    prepare: (body, _h, run) => (typeof body.name === 'string' ? { ...body, name: `${body.name} #${run}` } : body),
+  },
+  {
+    key: 'POST /contacts/{id}/assign',
+    method: 'POST',
+    template: '/contacts/{id}/assign',
+    // Handing back to the queue always succeeds on an active contact; giving it to an operator depends on the state.
+    case: caseArb(fc.record({ operator_id: fc.constant(null), force: fc.boolean() }, { requiredKeys: ['operator_id'] }), [...COMMON, 'status', 'source_id', 'lead_id', 'operator'], {
+      id: existing('contact', ['active']),
+    }),
+  },
+  {
     key: 'POST /sources/{id}/distribution',
     method: 'POST',
     template: '/sources/{id}/distribution',
@@ -185,7 +205,8 @@ function refusedByJsonParser(value: unknown): boolean {
   return Object.keys(record).some((key) => refusedByJsonParser(record[key]))
 }
 
-const isTimeKey = (key: string) => key.endsWith('_at')
+// Times and what is measured in them (average_wait_seconds) differ between twins by the clock alone.
+const isTimeKey = (key: string) => key.endsWith('_at') || key.endsWith('_seconds')
 
 /** The state with every timestamp replaced by a marker (null stays null): what twins must agree on. */
 function withoutTimes(value: unknown, key = ''): unknown {
