@@ -1,23 +1,43 @@
 import { Type, type Static } from 'typebox'
-import { Id, NonBlankString, Paging, PlainText, Timestamp } from '../http/schemas.js'
-import { Lead } from '../leads/leads.schemas.js'
-import { Operator } from '../operators/operators.schemas.js'
-import { Source } from '../sources/sources.schemas.js'
+import { Id, NonBlankString, Paging, PlainText, ref, Timestamp } from '../http/schemas.js'
+import { Lead, LEAD_EXAMPLE } from '../leads/leads.schemas.js'
+import { Operator, OPERATOR_EXAMPLE } from '../operators/operators.schemas.js'
+import { Source, SOURCE_EXAMPLE } from '../sources/sources.schemas.js'
 
-export const ContactStatus = Type.Union([Type.Literal('active'), Type.Literal('closed')])
+export const ContactStatus = Type.Enum(['active', 'closed'], { type: 'string' })
 
-export const Contact = Type.Object({
-  id: Id,
-  lead_id: Id,
-  source_id: Id,
-  operator_id: Type.Union([Id, Type.Null()], { description: 'null when no operator could take it' }),
-  status: ContactStatus,
-  created_at: Timestamp,
-  closed_at: Type.Union([Timestamp, Type.Null()]),
-  lead: Lead,
-  source: Source,
-  operator: Type.Union([Operator, Type.Null()]),
-})
+export const Contact = Type.Object(
+  {
+    id: Id,
+    lead_id: Id,
+    source_id: Id,
+    operator_id: Type.Union([Id, Type.Null()], { description: 'null when no operator could take it' }),
+    status: ContactStatus,
+    created_at: Timestamp,
+    closed_at: Type.Union([Timestamp, Type.Null()]),
+    lead: ref(Lead),
+    source: ref(Source),
+    operator: Type.Union([ref(Operator), Type.Null()]),
+  },
+  {
+    $id: 'Contact',
+    description: 'One message of a lead through a source, with the operator it was assigned to (or null)',
+    examples: [
+      {
+        id: 1,
+        lead_id: 1,
+        source_id: 1,
+        operator_id: 1,
+        status: 'active',
+        created_at: '2026-11-25T08:28:24.173Z',
+        closed_at: null,
+        lead: LEAD_EXAMPLE,
+        source: SOURCE_EXAMPLE,
+        operator: OPERATOR_EXAMPLE,
+      },
+    ],
+  },
+)
 export type Contact = Static<typeof Contact>
 
 const Optional = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -30,7 +50,11 @@ export const ContactCreate = Type.Object(
     phone: Optional(PlainText({ maxLength: 50 })),
     email: Optional(Type.String({ maxLength: 254, format: 'email' })),
   },
-  { examples: [{ external_id: 'user_12345', source_id: 1, phone: '+79001234567', email: 'user@example.com' }] },
+  {
+    $id: 'ContactCreate',
+    description: 'An incoming message: who wrote (external_id) and through which source',
+    examples: [{ external_id: 'user_12345', source_id: 1, phone: '+79001234567', email: 'user@example.com' }],
+  },
 )
 export type ContactCreate = Static<typeof ContactCreate>
 
@@ -51,17 +75,18 @@ export const ContactCreateHeaders = Type.Object({
   ),
 })
 
-/** The registration answer, documenting the header a replay carries. */
-export const ContactCreated = {
-  ...Contact,
+/** The registration answer, documenting the header a replay carries: the Contact schema by reference. */
+export const ContactCreated = Type.Unsafe<Contact>({
+  $ref: 'Contact',
+  description: 'The registered contact, with the operator it was assigned to (or null)',
   headers: {
     'idempotent-replayed': { type: 'string', enum: ['true'], description: 'Present when the answer replays an earlier request with the same Idempotency-Key' },
   },
-}
+})
 
 export const ContactUpdate = Type.Object(
   { status: Type.Literal('closed', { description: 'Closing frees the operator slot; closing twice changes nothing' }) },
-  { examples: [{ status: 'closed' }] },
+  { $id: 'ContactUpdate', description: 'Closes the contact', examples: [{ status: 'closed' }] },
 )
 export type ContactUpdate = Static<typeof ContactUpdate>
 

@@ -1,10 +1,10 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { classifyDatabaseError, type DatabaseErrorKind } from '../db/database-errors.js'
-import { AppError, InvalidFieldError } from '../errors.js'
+import { AppError, InvalidFieldError, type ErrorCode } from '../errors.js'
 import type { ErrorBody, FieldProblem } from './schemas.js'
 
 /** Fastify's own client errors, by code: what we answer instead of its message. */
-const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+const FRAMEWORK_ERRORS: Record<string, { status: number; code: ErrorCode; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'Body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'Body is empty' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'Body is larger than 1 MiB' },
@@ -50,7 +50,7 @@ function toResponse(error: FastifyError): [number, ErrorBody] {
   const databaseError = classifyDatabaseError(error)
   if (databaseError) return DATABASE_ERRORS[databaseError]
   const status = error.statusCode ?? 500
-  if (status >= 400 && status < 500) return [status, { detail: error.message, code: error.code }]
+  if (status >= 400 && status < 500) return [status, { detail: error.message, code: 'BAD_REQUEST' }]
   return [500, { detail: 'Internal server error', code: 'INTERNAL_ERROR' }]
 }
 

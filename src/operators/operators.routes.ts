@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
-import { errorResponses, IdParam, Paging, toPage } from '../http/schemas.js'
+import { errorResponses, IdParam, Paging, ref, toPage } from '../http/schemas.js'
 import { Operator, OperatorCreate, OperatorUpdate } from './operators.schemas.js'
 import * as service from './operators.service.js'
 
@@ -10,19 +10,35 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app,
 
   app.post(
     '/operators/',
-    { schema: { tags, summary: 'Create an operator', body: OperatorCreate, response: { 201: Operator, ...errorResponses(400, 422) } } },
+    {
+      schema: {
+        operationId: 'createOperator',
+        tags,
+        summary: 'Create an operator',
+        body: OperatorCreate,
+        response: { 201: ref(Operator, { description: 'The created operator' }), ...errorResponses(422) },
+      },
+    },
     async (request, reply) => reply.status(201).send(await service.createOperator(db, request.body)),
   )
 
   app.get(
     '/operators/',
-    { schema: { tags, summary: 'List operators', querystring: Paging, response: { 200: Type.Array(Operator), ...errorResponses(422) } } },
+    {
+      schema: {
+        operationId: 'listOperators',
+        tags,
+        summary: 'List operators',
+        querystring: Paging,
+        response: { 200: Type.Array(ref(Operator), { description: 'Operators in id order' }), ...errorResponses(422) },
+      },
+    },
     async (request) => service.listOperators(db, toPage(request.query)),
   )
 
   app.get(
     '/operators/:id',
-    { schema: { tags, summary: 'Get an operator', params: IdParam, response: { 200: Operator, ...errorResponses(404, 422) } } },
+    { schema: { operationId: 'getOperator', tags, summary: 'Get an operator', params: IdParam, response: { 200: ref(Operator), ...errorResponses(404, 422) } } },
     async (request) => service.getOperator(db, request.params.id),
   )
 
@@ -30,11 +46,12 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app,
     '/operators/:id',
     {
       schema: {
+        operationId: 'updateOperator',
         tags,
         summary: 'Update name, activity or load limit',
         params: IdParam,
         body: OperatorUpdate,
-        response: { 200: Operator, ...errorResponses(400, 404, 422) },
+        response: { 200: ref(Operator, { description: 'The operator as changed' }), ...errorResponses(404, 422) },
       },
     },
     async (request) => service.updateOperator(db, request.params.id, request.body),
@@ -44,6 +61,7 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app,
     '/operators/:id',
     {
       schema: {
+        operationId: 'deleteOperator',
         tags,
         summary: 'Delete an operator',
         description:

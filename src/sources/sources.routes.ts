@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
-import { errorResponses, IdParam, Paging, toPage } from '../http/schemas.js'
+import { errorResponses, IdParam, Paging, ref, toPage } from '../http/schemas.js'
 import { Source, SourceCreate } from './sources.schemas.js'
 import * as service from './sources.service.js'
 
@@ -10,19 +10,35 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, {
 
   app.post(
     '/sources/',
-    { schema: { tags, summary: 'Create a source (bot, channel)', body: SourceCreate, response: { 201: Source, ...errorResponses(400, 409, 422) } } },
+    {
+      schema: {
+        operationId: 'createSource',
+        tags,
+        summary: 'Create a source (bot, channel)',
+        body: SourceCreate,
+        response: { 201: ref(Source, { description: 'The created source' }), ...errorResponses(409, 422) },
+      },
+    },
     async (request, reply) => reply.status(201).send(await service.createSource(db, request.body)),
   )
 
   app.get(
     '/sources/',
-    { schema: { tags, summary: 'List sources', querystring: Paging, response: { 200: Type.Array(Source), ...errorResponses(422) } } },
+    {
+      schema: {
+        operationId: 'listSources',
+        tags,
+        summary: 'List sources',
+        querystring: Paging,
+        response: { 200: Type.Array(ref(Source), { description: 'Sources in id order' }), ...errorResponses(422) },
+      },
+    },
     async (request) => service.listSources(db, toPage(request.query)),
   )
 
   app.get(
     '/sources/:id',
-    { schema: { tags, summary: 'Get a source', params: IdParam, response: { 200: Source, ...errorResponses(404, 422) } } },
+    { schema: { operationId: 'getSource', tags, summary: 'Get a source', params: IdParam, response: { 200: ref(Source), ...errorResponses(404, 422) } } },
     async (request) => service.getSource(db, request.params.id),
   )
 }
