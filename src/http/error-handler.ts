@@ -1,7 +1,9 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { classifyDatabaseError, type DatabaseErrorKind } from '../db/database-errors.js'
 import { AppError, InvalidFieldError, type ErrorCode } from '../errors.js'
-import type { ErrorBody, FieldProblem } from './schemas.js'
+import { trackAllowedMethods } from './allowed-methods.js'
+import { toFieldProblems } from './field-problems.js'
+import type { ErrorBody } from './schemas.js'
 
 /** Fastify's own client errors, by code: what we answer instead of its message. */
 const FRAMEWORK_ERRORS: Record<string, { status: number; code: ErrorCode; detail: string }> = {
@@ -24,26 +26,36 @@ const DATABASE_ERRORS: Record<DatabaseErrorKind, [number, ErrorBody]> = {
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const [status, body] = toResponse(error)
+    const [status, body] = toResponse(error, request)
     if (error instanceof AppError && error.headers) void reply.headers(error.headers)
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     else request.log.debug({ err: error }, 'request rejected')
     return reply.status(status).send(body)
   })
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ detail: `No route for ${request.method} ${request.url}`, code: 'ROUTE_NOT_FOUND' }),
-  )
+  // Registered before any route, so it sees them all.
+  const allowedMethods = trackAllowedMethods(app)
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request.url)
+    if (allowed.length === 0) {
+      return reply.status(404).send({ detail: `No route for ${request.method} ${request.url}`, code: 'ROUTE_NOT_FOUND' })
+    }
+    return reply
+      .status(405)
+      .header('allow', allowed.join(', '))
+      .send({ detail: `${request.method} is not allowed on ${request.url}; allowed: ${allowed.join(', ')}`, code: 'METHOD_NOT_ALLOWED' })
+  })
 }
 
-function toResponse(error: FastifyError): [number, ErrorBody] {
+function toResponse(error: FastifyError, request: FastifyRequest): [number, ErrorBody] {
   if (error instanceof InvalidFieldError) {
     return [422, { detail: [{ loc: error.loc, msg: error.message, type: error.type }], code: error.code }]
   }
   if (error instanceof AppError) return [error.statusCode, { detail: error.message, code: error.code }]
   if (error.validation) {
     const part = error.validationContext ?? 'body'
-    return [422, { detail: error.validation.map((problem) => toFieldProblem(part, problem)), code: 'VALIDATION_ERROR' }]
+    const input: unknown = part === 'querystring' ? request.query : request[part]
+    return [422, { detail: toFieldProblems(part, error.validation, input), code: 'VALIDATION_ERROR' }]
   }
   const known = FRAMEWORK_ERRORS[error.code]
   if (known) return [known.status, { detail: known.detail, code: known.code }]
@@ -52,21 +64,4 @@ function toResponse(error: FastifyError): [number, ErrorBody] {
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) return [status, { detail: error.message, code: 'BAD_REQUEST' }]
   return [500, { detail: 'Internal server error', code: 'INTERNAL_ERROR' }]
-}
-
-type ValidationProblem = NonNullable<FastifyError['validation']>[number]
-
-function toFieldProblem(part: string, problem: ValidationProblem): FieldProblem {
-  const path = problem.instancePath.split('/').slice(1).map(decodePointer)
-  const params = problem.params as { requiredProperties?: string[] }
-  if (problem.keyword === 'required' && params.requiredProperties) {
-    const missing = params.requiredProperties.join(', ')
-    return { loc: [part, ...path, missing], msg: 'field required', type: 'missing' }
-  }
-  return { loc: [part, ...path], msg: problem.message ?? 'is invalid', type: problem.keyword }
-}
-
-function decodePointer(segment: string): string | number {
-  const text = segment.replace(/~1/g, '/').replace(/~0/g, '~')
-  return /^\d+$/.test(text) ? Number(text) : text
 }

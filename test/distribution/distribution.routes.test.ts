@@ -217,7 +217,7 @@ describe('POST /sources/{id}/distribution', () => {
 
   it.each(['abc', '0', '1.5'])('answers 422 for source id %s', async (id) => {
     const { api } = await setup()
-    expectValidationError(await api.post(`/sources/${id}/distribution`, { operator_weights: [] }), ['params', 'id'])
+    expectValidationError(await api.post(`/sources/${id}/distribution`, { operator_weights: [] }), ['path', 'id'])
   })
 })
 
@@ -248,7 +248,7 @@ describe('GET /sources/{id}/distribution', () => {
 
   it.each(['abc', '0'])('answers 422 for source id %s', async (id) => {
     const { api } = await setup()
-    expectValidationError(await api.get(`/sources/${id}/distribution`), ['params', 'id'])
+    expectValidationError(await api.get(`/sources/${id}/distribution`), ['path', 'id'])
   })
 })
 

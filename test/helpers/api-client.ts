@@ -20,6 +20,7 @@ export function apiClient(app: FastifyInstance, prefix = '') {
     return { status: response.statusCode, body } as Response<T>
   }
   return {
+    call,
     get: <T = any>(url: string) => call<T>('GET', url),
     post: <T = any>(url: string, payload: unknown) => call<T>('POST', url, payload),
     patch: <T = any>(url: string, payload: unknown) => call<T>('PATCH', url, payload),
