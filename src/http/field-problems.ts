@@ -6,6 +6,11 @@ type ValidationProblem = NonNullable<FastifyError['validation']>[number]
 /** Where a problem is, named as FastAPI names it (Fastify says params, querystring, headers). */
 const LOCATIONS: Record<string, string> = { params: 'path', querystring: 'query', headers: 'header', body: 'body' }
 
+/** The patterns of our schemas, in words. */
+const PATTERNS: Record<string, string> = {
+  '^[\\x21-\\x7E]+$': 'must be visible ASCII characters, without spaces',
+}
+
 const TYPES: Record<string, string> = {
   integer: 'an integer',
   number: 'a number',
@@ -88,7 +93,7 @@ function inPlainWords(problem: ValidationProblem, value: unknown): string {
     case 'maxItems':
       return `must have at most ${limit} items`
     case 'pattern':
-      return `must match the pattern ${String(params.pattern)}`
+      return PATTERNS[String(params.pattern)] ?? `must match the pattern ${String(params.pattern)}`
     default:
       return problem.message ?? 'is invalid'
   }

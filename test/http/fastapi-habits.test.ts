@@ -33,7 +33,9 @@ describe('validation errors, located as FastAPI locates them', () => {
       headers: { 'idempotency-key': 'has spaces' },
       payload: { external_id: 'user_12345', source_id: source.id },
     })
-    expect(detailOf({ status: response.statusCode, body: response.json() }).map((p) => p.loc)).toEqual([['header', 'idempotency-key']])
+    expect(detailOf({ status: response.statusCode, body: response.json() })).toEqual([
+      { loc: ['header', 'idempotency-key'], msg: 'must be visible ASCII characters, without spaces', type: 'pattern' },
+    ])
   })
 })
 

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { ERROR_CODES } from '../../src/errors.js'
 import { PROJECT_ROOT } from '../helpers/server-process.js'
 
 /** README.md and every page under docs/: what they link or name as a file of the repository exists. */
@@ -47,5 +48,29 @@ describe.each(PAGES)('%s', (page) => {
       const besidePage = existsSync(join(PROJECT_ROOT, dirname(page), name))
       expect(atRoot || besidePage, `${page} names \`${name}\``).toBe(true)
     }
+  })
+})
+
+describe('the pages say what the code does', () => {
+  const read = (file: string) => readFileSync(join(PROJECT_ROOT, file), 'utf8')
+
+  it('docs/configuration.md and .env.example name every variable config.ts reads', () => {
+    const variables = [...read('src/config.ts').matchAll(/read\('([A-Z0-9_]+)'/g)].map((m) => m[1]!)
+    expect(variables.length).toBeGreaterThan(10)
+    for (const name of [...variables, 'ADMIN_API_KEY']) {
+      expect(read('docs/configuration.md'), name).toContain(`\`${name}\``)
+      expect(read('.env.example'), name).toMatch(new RegExp(`^${name}=`, 'm'))
+    }
+  })
+
+  it('docs/api.md lists every error code', () => {
+    for (const code of Object.keys(ERROR_CODES)) expect(read('docs/api.md'), code).toContain(`\`${code}\``)
+  })
+
+  it('README.md stays a first page: short, with the two commands and links to every page under docs/', () => {
+    const readme = read('README.md')
+    expect(readme.split('\n').length).toBeLessThan(120)
+    expect(readme).toContain('npm install && npm start')
+    for (const page of PAGES.filter((p) => p.startsWith('docs/'))) expect(readme, page).toContain(`](${page})`)
   })
 })
