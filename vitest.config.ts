@@ -10,8 +10,11 @@ const bothDatabases = [
   'test/db/query-plans.test.ts',
   'test/concurrency/registration-race.test.ts',
   'test/concurrency/idempotency-race.test.ts',
+  'test/concurrency/queue-churn.test.ts',
+  'test/distribution/eligibility.test.ts',
   'test/server/crash-safety.test.ts',
   'test/property/*.property.test.ts',
+  'test/model/*.property.test.ts',
 ]
 
 if (!postgresUrl) {

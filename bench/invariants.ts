@@ -10,6 +10,8 @@ export interface Registrations {
   acknowledged: number
   /** Requests the load generator may have dropped in flight when it stopped: stored but never answered. */
   inFlightAtMost: number
+  /** Check that nothing waits while someone may take it (not after a preloaded history, written behind the service's back). */
+  workConserving: boolean
 }
 
 export interface InvariantReport {
@@ -32,6 +34,7 @@ export async function lastContactId(db: BenchConnection): Promise<number> {
  */
 export async function checkInvariants(db: BenchConnection, registrations: Registrations): Promise<InvariantReport> {
   const problems = [...(await checkOperatorLoads(db)), ...(await checkTallies(db))]
+  if (registrations.workConserving) problems.push(...(await checkWorkConserving(db)))
   const [row] = await db.rows<{ stored: Count; unassigned: Count | null }>(`
     select count(*) as stored, sum(case when operator_id is null then 1 else 0 end) as unassigned
     from contacts where id > ${registrations.sinceContactId}`)
@@ -78,4 +81,17 @@ async function checkTallies(db: BenchConnection): Promise<string[]> {
     if (tally !== count) problems.push(`contact_tallies (${k}): ${tally}; counted ${count}`)
   }
   return problems
+}
+
+/** Once the load stops: no contact waits in a source that gives out its queue while an operator who may take it has room. */
+async function checkWorkConserving(db: BenchConnection): Promise<string[]> {
+  const rows = await db.rows<{ source_id: number; operator_id: number }>(`
+    select distinct c.source_id, o.id as operator_id
+    from contacts c
+    join sources s on s.id = c.source_id
+    join source_operator_weights w on w.source_id = c.source_id
+    join operators o on o.id = w.operator_id
+    where c.status = 'active' and c.operator_id is null and s.assign_waiting
+      and w.weight > 0 and o.is_active and o.deleted_at is null and o.current_load < o.max_load`)
+  return rows.map((row) => `source ${row.source_id}: contacts wait while operator ${row.operator_id} has room`)
 }

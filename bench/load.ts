@@ -128,3 +128,38 @@ export function readEndpoints(operatorIds: number[]): ReadEndpoint[] {
     { label: 'GET /stats/distribution', request: () => ({ method: 'GET', path: '/stats/distribution' }) },
   ]
 }
+
+/**
+ * The churn: two registrations, then a close of a contact this load registered earlier — an id at least two
+ * rounds of connections behind the registrations sent, so it is stored by then (closing a closed one answers 200
+ * and changes nothing); until there is one, a third registration. With little room, registrations wait in the
+ * queue and each close gives its slot to the oldest waiting contact.
+ */
+export function contactChurn(sourceIds: number[], sinceContactId: number, connections: number): Load['requests'] {
+  const register = contactRegistrations(sourceIds, 0)
+  let issued = 0
+  const counted = (request: autocannon.Request): autocannon.Request => ({
+    ...request,
+    setupRequest: (req, context) => {
+      issued++
+      return typeof request.setupRequest === 'function' ? request.setupRequest(req, context) : req
+    },
+  })
+  return () => {
+    const [registration] = register()
+    if (!registration) throw new Error('no registration request')
+    const registerOne = counted(registration)
+    const close: autocannon.Request = {
+      method: 'PATCH',
+      path: '/contacts/',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ status: 'closed' }),
+      setupRequest: (request, context) => {
+        const stored = issued - 2 * connections
+        if (stored < 1) return typeof registerOne.setupRequest === 'function' ? registerOne.setupRequest({ ...request, ...registration }, context) : request
+        return { ...request, path: `/contacts/${sinceContactId + 1 + randomIndex(stored)}` }
+      },
+    }
+    return [registerOne, counted(registration), close]
+  }
+}

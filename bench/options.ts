@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util'
 
-export const SCENARIOS = ['ceiling', 'register-empty', 'register-1m', 'reads-1m', 'register-pg-1', 'register-pg-2'] as const
+export const SCENARIOS = ['ceiling', 'register-empty', 'register-1m', 'reads-1m', 'register-pg-1', 'register-pg-2', 'churn'] as const
 export type ScenarioName = (typeof SCENARIOS)[number]
 
 const POSTGRES_ONLY: readonly ScenarioName[] = ['register-pg-1', 'register-pg-2']

@@ -8,6 +8,7 @@ import type { Db } from './db/database.js'
 import { distributionRoutes } from './distribution/distribution.routes.js'
 import type { RandomSource } from './distribution/pick-operator.js'
 import { healthRoutes } from './health/health.routes.js'
+import { registerJobs } from './jobs.js'
 import { registerAbuseLimits } from './http/abuse-limits.js'
 import { registerBodyParsers } from './http/body-parsers.js'
 import { registerDocs } from './http/docs.js'
@@ -61,14 +62,15 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
   registerAuth(app, { config, db, cacheTtlMs: authCacheTtlMs })
   await registerDocs(app, config)
   await registerDashboard(app, { dir: dashboardDir, apiPrefix: config.apiPrefix, appName: config.appName })
+  const { keyCleanup } = registerJobs(app, { config, db, random })
 
   await app.register(
     async (api) => {
       await api.register(healthRoutes, { db, version: config.appVersion })
-      await api.register(operatorRoutes, { db })
-      await api.register(sourceRoutes, { db })
-      await api.register(distributionRoutes, { db })
-      await api.register(contactRoutes, { db, random, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours })
+      await api.register(operatorRoutes, { db, random })
+      await api.register(sourceRoutes, { db, random })
+      await api.register(distributionRoutes, { db, random })
+      await api.register(contactRoutes, { db, random, idempotencyKeyTtlHours: config.idempotencyKeyTtlHours, keyCleanup })
       await api.register(leadRoutes, { db })
       await api.register(statsRoutes, { db })
     },

@@ -28,6 +28,8 @@ export interface Config {
   readonly limits: LimitsConfig
   /** How long an Idempotency-Key of POST /contacts/ is remembered; an older one counts as new. */
   readonly idempotencyKeyTtlHours: number
+  /** How often each instance gives out contacts that wait while someone may take them; 0 turns the sweep off. */
+  readonly queueSweepIntervalMs: number
 }
 
 export interface LimitsConfig {
@@ -90,6 +92,7 @@ export function loadConfig(env: Env = process.env): Config {
       trustProxy: read('TRUST_PROXY', 'false', parseTrustProxy),
     },
     idempotencyKeyTtlHours: read('IDEMPOTENCY_KEY_TTL_HOURS', '24', positiveNumberUpTo(24 * 365)),
+    queueSweepIntervalMs: read('QUEUE_SWEEP_INTERVAL_MS', '10000', integerIn(0, 86_400_000)),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config as Config)

@@ -22,18 +22,22 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /operators/:id': READ,
   'PATCH /operators/:id': ADMIN,
   'DELETE /operators/:id': ADMIN,
+  'POST /operators/:id/requeue': ADMIN,
 
   'POST /sources/': ADMIN,
   'GET /sources/': READ,
   'GET /sources/:id': READ,
+  'PATCH /sources/:id': ADMIN,
   'POST /sources/:id/distribution': ADMIN,
   'GET /sources/:id/distribution': READ,
+  'GET /sources/:id/distribution/preview': READ,
 
   // Ingest keys limited to some sources are checked against the body's source_id once it is validated.
   'POST /contacts/': INGEST,
   'GET /contacts/': READ,
   'GET /contacts/:id': READ,
   'PATCH /contacts/:id': ADMIN,
+  'POST /contacts/:id/assign': ADMIN,
 
   'GET /leads/': READ,
   'GET /leads/:id': READ,

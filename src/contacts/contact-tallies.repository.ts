@@ -7,39 +7,55 @@ export const UNASSIGNED = 0
 
 export type TallyRow = Selectable<ContactTalliesTable>
 
-export async function addToTally(
-  db: Db,
-  sourceId: number,
-  operatorId: number | null,
-  change: { total: number; active: number },
-): Promise<void> {
-  await upsertTally(db, { sourceId, operatorId: operatorId ?? UNASSIGNED, ...change })
+export interface TallyChange {
+  total: number
+  active: number
+  /** Unassigned row only: a contact that waited got an operator after waitSeconds. */
+  fromQueue?: { waitSeconds: number }
 }
 
-const upsertTally = preparedQuery((db, p: { sourceId: number; operatorId: number; total: number; active: number }) =>
+export async function addToTally(db: Db, sourceId: number, operatorId: number | null, change: TallyChange): Promise<void> {
+  const { total, active, fromQueue } = change
+  await upsertTally(db, {
+    sourceId,
+    operatorId: operatorId ?? UNASSIGNED,
+    total,
+    active,
+    assignedFromQueue: fromQueue ? 1 : 0,
+    waitSeconds: fromQueue?.waitSeconds ?? 0,
+  })
+}
+
+type TallyParams = { sourceId: number; operatorId: number; total: number; active: number; assignedFromQueue: number; waitSeconds: number }
+
+const upsertTally = preparedQuery((db, p: TallyParams) =>
   db
     .insertInto('contact_tallies')
-    .values({ source_id: p.sourceId, operator_id: p.operatorId, total: p.total, active: p.active })
+    .values({
+      source_id: p.sourceId,
+      operator_id: p.operatorId,
+      total: p.total,
+      active: p.active,
+      assigned_from_queue: p.assignedFromQueue,
+      wait_seconds: p.waitSeconds,
+    })
     .onConflict((oc) =>
       oc.columns(['source_id', 'operator_id']).doUpdateSet((eb) => ({
-        total: eb('contact_tallies.total', '+', p.total),
-        active: eb('contact_tallies.active', '+', p.active),
+        total: eb('contact_tallies.total', '+', eb.ref('excluded.total')),
+        active: eb('contact_tallies.active', '+', eb.ref('excluded.active')),
+        assigned_from_queue: eb('contact_tallies.assigned_from_queue', '+', eb.ref('excluded.assigned_from_queue')),
+        wait_seconds: eb('contact_tallies.wait_seconds', '+', eb.ref('excluded.wait_seconds')),
       })),
     ),
 )
 
-/** Moves the operator's active contacts, per source, to the unassigned tallies. */
-export async function moveActiveTalliesToUnassigned(db: Db, operatorId: number): Promise<void> {
-  const rows = await db
-    .selectFrom('contact_tallies')
-    .select(['source_id', 'active'])
-    .where('operator_id', '=', operatorId)
-    .where('active', '>', 0)
-    .execute()
-  for (const { source_id, active } of rows) {
-    await addToTally(db, source_id, operatorId, { total: -active, active: -active })
-    await addToTally(db, source_id, UNASSIGNED, { total: active, active })
-  }
+export const listTallies: (db: Db) => Promise<TallyRow[]> = preparedQuery((db: Db) => db.selectFrom('contact_tallies').selectAll())
+
+/** Contacts of the source waiting for an operator, from its unassigned tally. */
+export async function countWaiting(db: Db, sourceId: number): Promise<number> {
+  return (await selectWaiting(db, { sourceId }))[0]?.active ?? 0
 }
 
-export const listTallies: (db: Db) => Promise<TallyRow[]> = preparedQuery((db: Db) => db.selectFrom('contact_tallies').selectAll())
+const selectWaiting = preparedQuery((db, p: { sourceId: number }) =>
+  db.selectFrom('contact_tallies').select('active').where('source_id', '=', p.sourceId).where('operator_id', '=', UNASSIGNED),
+)

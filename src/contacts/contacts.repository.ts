@@ -29,6 +29,8 @@ const insertContactRow = preparedQuery((db, p: Omit<NewContact, 'id'>) =>
       status: p.status,
       created_at: p.created_at,
       closed_at: p.closed_at,
+      assigned_at: p.assigned_at,
+      queued_at: p.queued_at,
     })
     .returningAll(),
 )
@@ -48,12 +50,17 @@ function selectContactViews(db: Db) {
       'c.status',
       'c.created_at',
       'c.closed_at',
+      'c.assigned_at',
+      'c.queued_at',
       'l.external_id as lead_external_id',
       'l.phone as lead_phone',
       'l.email as lead_email',
       'l.created_at as lead_created_at',
+      'l.last_operator_id as lead_last_operator_id',
       's.name as source_name',
       's.created_at as source_created_at',
+      's.assign_waiting as source_assign_waiting',
+      's.prefer_last_operator as source_prefer_last_operator',
       'o.name as operator_name',
       'o.is_active as operator_is_active',
       'o.max_load as operator_max_load',
@@ -85,32 +92,7 @@ export async function listContactViews(
   return query.orderBy('c.id').offset(skip).limit(limit).execute()
 }
 
-/** Closes the contact if it is still active; answers what it held, or undefined if nothing changed. */
-export async function closeActiveContact(
-  db: Db,
-  id: number,
-  at: string,
-): Promise<{ source_id: number; operator_id: number | null } | undefined> {
-  return db
-    .updateTable('contacts')
-    .set({ status: 'closed', closed_at: at })
-    .where('id', '=', id)
-    .where('status', '=', 'active')
-    .returning(['source_id', 'operator_id'])
-    .executeTakeFirst()
-}
-
 export async function contactExists(db: Db, id: number): Promise<boolean> {
   const row = await db.selectFrom('contacts').select('id').where('id', '=', id).executeTakeFirst()
   return row !== undefined
-}
-
-/** Returns the operator's active contacts to the unassigned pool; closed ones keep their operator. */
-export async function unassignActiveContacts(db: Db, operatorId: number): Promise<void> {
-  await db
-    .updateTable('contacts')
-    .set({ operator_id: null })
-    .where('operator_id', '=', operatorId)
-    .where('status', '=', 'active')
-    .execute()
 }

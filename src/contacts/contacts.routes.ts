@@ -7,6 +7,7 @@ import { errorResponses, IdParam, ref } from '../http/schemas.js'
 import { validatorCompiler } from '../http/validator.js'
 import {
   Contact,
+  ContactAssign,
   ContactCreate,
   ContactCreated,
   ContactCreateHeaders,
@@ -15,13 +16,16 @@ import {
   IDEMPOTENCY_KEY_HEADER,
 } from './contacts.schemas.js'
 import * as service from './contacts.service.js'
-import { expiredKeyCleanup, registerContactOnce } from './idempotency.service.js'
+import type { PokedJob } from '../jobs.js'
+import { registerContactOnce } from './idempotency.service.js'
 
 export interface ContactRoutesOptions {
   db: Db
   random: RandomSource
   /** How long an Idempotency-Key is remembered (config.idempotencyKeyTtlHours). */
   idempotencyKeyTtlHours: number
+  /** Deletes expired keys; poked by each request that carries one. */
+  keyCleanup: PokedJob
 }
 
 /** Header validation only when the request carries the key: requests without it pay nothing for the feature. */
@@ -31,12 +35,8 @@ const validateKeyOnlyWhenSent: FastifySchemaCompiler<TSchema> = (route) => {
   return (headers) => (headers as Record<string, unknown> | null)?.[IDEMPOTENCY_KEY_HEADER] === undefined || validate(headers)
 }
 
-export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, { db, random, idempotencyKeyTtlHours }) => {
+export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = async (app, { db, random, idempotencyKeyTtlHours, keyCleanup }) => {
   const tags = ['contacts']
-  const cleanup = expiredKeyCleanup(db, idempotencyKeyTtlHours, (err) => {
-    app.log.warn({ err }, 'deleting expired idempotency keys failed')
-  })
-  app.addHook('onClose', () => cleanup.settled())
 
   app.post(
     '/contacts/',
@@ -60,7 +60,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
       // Keys are per API key (0 while the API is open), so two clients never see each other's answers.
       const ref = { scope: request.principal?.keyId ?? 0, key }
       const { contact, replayed } = await registerContactOnce(db, request.body, random, { ref, ttlHours: idempotencyKeyTtlHours })
-      cleanup.maybeStart()
+      keyCleanup.poke()
       if (replayed) void reply.header('idempotent-replayed', 'true')
       return reply.status(201).send(contact)
     },
@@ -93,11 +93,32 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
         operationId: 'closeContact',
         tags,
         summary: 'Close a contact',
+        description: "Frees the operator's slot, which goes at once to the oldest waiting contact the operator may take.",
         params: IdParam,
         body: ContactUpdate,
         response: { 200: ref(Contact, { description: 'The contact, closed' }), ...errorResponses(404, 422) },
       },
     },
-    async (request) => service.closeContact(db, request.params.id),
+    async (request) => service.closeContact(db, request.params.id, random),
+  )
+
+  app.post(
+    '/contacts/:id/assign',
+    {
+      schema: {
+        operationId: 'assignContact',
+        tags,
+        summary: 'Assign, move or unassign a contact (supervisor)',
+        description:
+          'Gives a waiting contact to an operator or moves an active one; the previous operator\'s slot is freed and the ' +
+          'queue drained. `operator_id: null` hands it back to the queue: to another operator who may take it, never ' +
+          'straight back, or it waits in its original place. 409 CONTACT_CLOSED, OPERATOR_UNAVAILABLE (inactive or ' +
+          'deleted), OPERATOR_AT_CAPACITY (unless `force`).',
+        params: IdParam,
+        body: ContactAssign,
+        response: { 200: ref(Contact, { description: 'The contact, with its operator now (or null while it waits)' }), ...errorResponses(404, 409, 422) },
+      },
+    },
+    async (request) => service.assignContact(db, request.params.id, request.body, random),
   )
 }

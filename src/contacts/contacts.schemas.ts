@@ -11,10 +11,11 @@ export const Contact = Type.Object(
     id: Id,
     lead_id: Id,
     source_id: Id,
-    operator_id: Type.Union([Id, Type.Null()], { description: 'null when no operator could take it' }),
+    operator_id: Type.Union([Id, Type.Null()], { description: 'null while it waits for an operator' }),
     status: ContactStatus,
     created_at: Timestamp,
     closed_at: Type.Union([Timestamp, Type.Null()]),
+    assigned_at: Type.Union([Timestamp, Type.Null()], { description: 'When the current operator got it; null while it waits' }),
     lead: ref(Lead),
     source: ref(Source),
     operator: Type.Union([ref(Operator), Type.Null()]),
@@ -31,6 +32,7 @@ export const Contact = Type.Object(
         status: 'active',
         created_at: '2026-11-25T08:28:24.173Z',
         closed_at: null,
+        assigned_at: '2026-11-25T08:28:24.173Z',
         lead: LEAD_EXAMPLE,
         source: SOURCE_EXAMPLE,
         operator: OPERATOR_EXAMPLE,
@@ -89,6 +91,26 @@ export const ContactUpdate = Type.Object(
   { $id: 'ContactUpdate', description: 'Closes the contact', examples: [{ status: 'closed' }] },
 )
 export type ContactUpdate = Static<typeof ContactUpdate>
+
+export const ContactAssign = Type.Object(
+  {
+    operator_id: Type.Union([Id, Type.Null()], {
+      description: 'The operator to give the contact to (no weight on the source needed); null hands it back to the queue',
+    }),
+    force: Type.Optional(
+      Type.Boolean({
+        default: false,
+        description: 'Assign past the operator\'s max_load; it then gets nothing automatically until back under it',
+      }),
+    ),
+  },
+  {
+    $id: 'ContactAssign',
+    description: 'Who gets the contact now: an operator, or null to hand it back to the queue',
+    examples: [{ operator_id: 7, force: false }, { operator_id: null }],
+  },
+)
+export type ContactAssign = Static<typeof ContactAssign>
 
 export const ContactQuery = Type.Object({
   ...Paging.properties,

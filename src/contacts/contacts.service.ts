@@ -2,19 +2,21 @@ import type { Selectable } from 'kysely'
 import { isPostgres, type ContactsTable, type Db } from '../db/database.js'
 import { inTransaction, retryTransient } from '../db/transaction.js'
 import { nowIso, toIso, toIsoOrNull } from '../db/values.js'
-import { assignOperator } from '../distribution/assign-operator.js'
+import { claimWeighted } from '../distribution/assign-operator.js'
+import { drainQueue } from '../distribution/drain-queue.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
-import { NotFoundError } from '../errors.js'
+import { ConflictError, NotFoundError } from '../errors.js'
 import { toPage } from '../http/schemas.js'
 import type { LeadRow } from '../leads/leads.repository.js'
 import { toLead } from '../leads/leads.service.js'
-import { releaseOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
+import { findOperatorEvenDeleted, type OperatorRow } from '../operators/operators.repository.js'
 import { toOperator } from '../operators/operators.service.js'
 import type { SourceRow } from '../sources/sources.repository.js'
 import { toSource } from '../sources/sources.service.js'
-import { addToTally } from './contact-tallies.repository.js'
+import { closeHeldContact, giveContact, requeueContact } from './contact-moves.js'
+import { findContactForUpdate } from './contact-moves.repository.js'
 import * as contacts from './contacts.repository.js'
-import type { Contact, ContactCreate, ContactQuery } from './contacts.schemas.js'
+import type { Contact, ContactAssign, ContactCreate, ContactQuery } from './contacts.schemas.js'
 import { findSourceCandidates, insertRegistration } from './registration.repository.js'
 
 interface ContactParts {
@@ -33,6 +35,7 @@ function toContact({ contact, lead, source, operator }: ContactParts): Contact {
     status: contact.status,
     created_at: toIso(contact.created_at),
     closed_at: toIsoOrNull(contact.closed_at),
+    assigned_at: toIsoOrNull(contact.assigned_at),
     lead: toLead(lead),
     source: toSource(source),
     operator: operator && toOperator(operator),
@@ -40,7 +43,7 @@ function toContact({ contact, lead, source, operator }: ContactParts): Contact {
 }
 
 function fromView(row: contacts.ContactViewRow): Contact {
-  const { id, lead_id, source_id, operator_id, status, created_at, closed_at } = row
+  const { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at } = row
   const operator =
     operator_id === null
       ? null
@@ -54,44 +57,54 @@ function fromView(row: contacts.ContactViewRow): Contact {
           deleted_at: row.operator_deleted_at ?? null,
         }
   return toContact({
-    contact: { id, lead_id, source_id, operator_id, status, created_at, closed_at },
+    contact: { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at },
     lead: {
       id: lead_id,
       external_id: row.lead_external_id,
       phone: row.lead_phone,
       email: row.lead_email,
       created_at: row.lead_created_at,
+      last_operator_id: row.lead_last_operator_id,
     },
-    source: { id: source_id, name: row.source_name, created_at: row.source_created_at },
+    source: {
+      id: source_id,
+      name: row.source_name,
+      created_at: row.source_created_at,
+      assign_waiting: row.source_assign_waiting,
+      prefer_last_operator: row.source_prefer_last_operator,
+    },
     operator,
   })
 }
 
 /**
  * The hot path: finds or creates the lead, picks and claims an operator and stores the contact, so that a failure
- * leaves nothing behind and an acknowledged contact is committed. SQLite runs it in a transaction. On PostgreSQL
- * the writes are one statement, atomic on its own (registration.postgres.ts), so a registration is two round trips
- * without BEGIN and COMMIT; both run on one connection, as in a transaction, so a registration under way when the
- * server starts closing still finishes.
+ * leaves nothing behind and an acknowledged contact is committed. Inside a transaction it is a step of it. Alone,
+ * SQLite runs it in a transaction; on PostgreSQL the writes are one statement, atomic on its own
+ * (registration.postgres.ts), so a registration is two round trips without BEGIN and COMMIT, both on one
+ * connection, as in a transaction, so a registration under way when the server starts closing still finishes.
  */
 export async function registerContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
-  if (isPostgres(db)) return retryTransient(() => db.connection().execute((connection) => storeContact(connection, input, random)))
+  if (isPostgres(db) && !db.isTransaction) return retryTransient(() => db.connection().execute((connection) => storeContact(connection, input, random)))
   return inTransaction(db, (trx) => storeContact(trx, input, random))
 }
 
-/** The registration itself, inside the caller's transaction if there is one (PostgreSQL needs none). */
-export async function storeContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
-  const found = await findSourceCandidates(db, input.source_id)
+async function storeContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
+  const externalId = input.external_id.trim()
+  const found = await findSourceCandidates(db, input.source_id, externalId)
   if (!found) throw new NotFoundError('Source', input.source_id)
-  const { source, candidates } = found
-  const registration = {
-    externalId: input.external_id.trim(),
-    phone: input.phone ?? null,
-    email: input.email ?? null,
-    sourceId: source.id,
-    createdAt: nowIso(),
-  }
-  const stored = await assignOperator(candidates, random, (operatorId) => insertRegistration(db, { ...registration, operatorId }))
+  const { source, candidates, preferred } = found
+  const createdAt = nowIso()
+  const registration = { externalId, phone: input.phone ?? null, email: input.email ?? null, sourceId: source.id, createdAt }
+  const store = (operatorId: number | null) =>
+    insertRegistration(db, {
+      ...registration,
+      operatorId,
+      assignedAt: operatorId === null ? null : createdAt,
+      queuedAt: operatorId === null ? createdAt : null,
+    })
+  const stored = (await claimWeighted(candidates, random, store, preferred)) ?? (await store(null))
+  if (!stored) throw new Error('a waiting contact was not stored')
   return toContact({ ...stored, source })
 }
 
@@ -105,16 +118,51 @@ export async function listContacts(db: Db, query: ContactQuery): Promise<Contact
   return (await contacts.listContactViews(db, query, toPage(query))).map(fromView)
 }
 
-/** Closes the contact and frees its operator's slot; closing a closed contact changes nothing. */
-export async function closeContact(db: Db, id: number): Promise<Contact> {
+/** Closes the contact; the slot it frees goes at once to the oldest contact its operator may take. Closing twice changes nothing. */
+export async function closeContact(db: Db, id: number, random: RandomSource): Promise<Contact> {
   await inTransaction(db, async (trx) => {
-    const closed = await contacts.closeActiveContact(trx, id, nowIso())
-    if (!closed) {
-      if (!(await contacts.contactExists(trx, id))) throw new NotFoundError('Contact', id)
-      return
-    }
-    if (closed.operator_id !== null) await releaseOperatorSlot(trx, closed.operator_id)
-    await addToTally(trx, closed.source_id, closed.operator_id, { total: 0, active: -1 })
+    const contact = await findContactForUpdate(trx, id)
+    if (!contact) throw new NotFoundError('Contact', id)
+    if (contact.status === 'closed') return
+    await closeHeldContact(trx, contact, { now: nowIso() })
+    if (contact.operator_id !== null) await drainQueue(trx, random, { scope: { operatorId: contact.operator_id }, limit: 1 })
   })
   return getContact(db, id)
+}
+
+/**
+ * A supervisor gives the contact to an operator (no weight needed; `force` past its limit), moves it, or hands it
+ * back to the queue (`operator_id: null`), where it goes to another operator who may take it, never straight back.
+ * The slot freed on the way goes to the oldest waiting contact its operator may take.
+ */
+export async function assignContact(db: Db, id: number, input: ContactAssign, random: RandomSource): Promise<Contact> {
+  await inTransaction(db, async (trx) => {
+    const contact = await findContactForUpdate(trx, id)
+    if (!contact) throw new NotFoundError('Contact', id)
+    if (contact.status === 'closed') throw new ConflictError('CONTACT_CLOSED', `Contact ${id} is closed`)
+    const previous = contact.operator_id
+    const target = input.operator_id
+    if (target === previous) return
+    if (target === null) {
+      await requeueContact(trx, contact, { now: nowIso() })
+      await drainQueue(trx, random, { scope: { sourceId: contact.source_id, excludeOperatorId: previous ?? undefined }, limit: 1 })
+    } else {
+      await giveToOperator(trx, contact, target, input.force ?? false)
+    }
+    if (previous !== null) await drainQueue(trx, random, { scope: { operatorId: previous, excludeContactIds: [id] }, limit: 1 })
+  })
+  return getContact(db, id)
+}
+
+async function giveToOperator(db: Db, contact: Parameters<typeof giveContact>[1], operatorId: number, force: boolean): Promise<void> {
+  if (await giveContact(db, contact, operatorId, { now: nowIso(), force })) return
+  const operator = await findOperatorEvenDeleted(db, operatorId)
+  if (!operator) throw new NotFoundError('Operator', operatorId)
+  if (!operator.is_active || operator.deleted_at !== null) {
+    throw new ConflictError('OPERATOR_UNAVAILABLE', `Operator ${operatorId} is ${operator.deleted_at === null ? 'inactive' : 'deleted'}`)
+  }
+  throw new ConflictError(
+    'OPERATOR_AT_CAPACITY',
+    `Operator ${operatorId} holds ${operator.current_load} of ${operator.max_load} contacts; send "force": true to assign past the limit`,
+  )
 }

@@ -4,7 +4,7 @@ import { inTransaction } from '../db/transaction.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { InvalidFieldError } from '../errors.js'
 import { IDEMPOTENCY_KEY_HEADER, type Contact, type ContactCreate } from './contacts.schemas.js'
-import { storeContact } from './contacts.service.js'
+import { registerContact } from './contacts.service.js'
 import { claimKey, completeKey, deleteExpiredKeys, findKey, type KeyRef } from './idempotency-keys.repository.js'
 
 export class IdempotencyKeyReusedError extends InvalidFieldError {
@@ -50,7 +50,7 @@ export async function registerContactOnce(
     const now = Date.now()
     const claim = { ...ref, requestHash, createdAt: new Date(now).toISOString(), expiredBefore: expiryCutoff(now, ttlHours) }
     if (await claimKey(trx, claim)) {
-      const contact = await storeContact(trx, input, random)
+      const contact = await registerContact(trx, input, random)
       await completeKey(trx, { ...ref, contactId: contact.id, response: JSON.stringify(contact) })
       return { contact, replayed: false }
     }
@@ -61,33 +61,11 @@ export async function registerContactOnce(
   })
 }
 
-const CLEANUP_INTERVAL_MS = 60_000
 const CLEANUP_BATCH = 1000
 
-/**
- * Deletes expired keys at most once a minute per instance, started by a request that carries a key and run
- * beside it, never before its answer. Batches of short transactions keep the write lock free for requests.
- */
-export function expiredKeyCleanup(db: Db, ttlHours: number, onError: (error: unknown) => void) {
-  let nextRunAt = 0
-  let running: Promise<void> | undefined
-
-  const deleteAllExpired = async (expiredBefore: string) => {
-    let deleted = CLEANUP_BATCH
-    while (deleted >= CLEANUP_BATCH) deleted = await inTransaction(db, (trx) => deleteExpiredKeys(trx, expiredBefore, CLEANUP_BATCH))
-  }
-
-  return {
-    maybeStart(now = Date.now()): void {
-      if (running !== undefined || now < nextRunAt) return
-      nextRunAt = now + CLEANUP_INTERVAL_MS
-      running = deleteAllExpired(expiryCutoff(now, ttlHours))
-        .catch(onError)
-        .finally(() => {
-          running = undefined
-        })
-    },
-    /** Resolves once no cleanup runs, so the database can be closed. */
-    settled: (): Promise<void> => running ?? Promise.resolve(),
-  }
+/** Deletes every expired key, in batches of short transactions so the write lock stays free for requests. */
+export async function expiredKeyCleanup(db: Db, ttlHours: number, now = Date.now()): Promise<void> {
+  const expiredBefore = expiryCutoff(now, ttlHours)
+  let deleted = CLEANUP_BATCH
+  while (deleted >= CLEANUP_BATCH) deleted = await inTransaction(db, (trx) => deleteExpiredKeys(trx, expiredBefore, CLEANUP_BATCH))
 }

@@ -1,4 +1,6 @@
+import { sql, type SqlBool } from 'kysely'
 import type { Db } from '../db/database.js'
+import { operatorMayTake } from '../distribution/eligibility.js'
 import { preparedQuery } from '../db/prepared-query.js'
 import type { OperatorRow } from '../operators/operators.repository.js'
 import { UNASSIGNED } from './contact-tallies.repository.js'
@@ -7,34 +9,34 @@ import type { NewRegistration, SourceCandidates, StoredRegistration } from './re
 // A registration on PostgreSQL is these two statements: two round trips, no BEGIN or COMMIT.
 
 /** The source with its eligible operators in one query: one row per operator, or one with a null operator_id. */
-export async function findSourceCandidatesInOneQuery(db: Db, sourceId: number): Promise<SourceCandidates | undefined> {
-  const rows = await selectSourceCandidates(db, { sourceId })
+export async function findSourceCandidatesInOneQuery(db: Db, sourceId: number, externalId: string): Promise<SourceCandidates | undefined> {
+  const rows = await selectSourceCandidates(db, { sourceId, externalId })
   const first = rows[0]
   if (!first) return undefined
   const candidates = rows.flatMap(({ operator_id, weight }) => (operator_id === null || weight === null ? [] : [{ operator_id, weight }]))
-  return { source: { id: first.id, name: first.name, created_at: first.created_at }, candidates }
+  const { id, name, created_at, assign_waiting, prefer_last_operator } = first
+  return { source: { id, name, created_at, assign_waiting, prefer_last_operator }, candidates, preferred: first.preferred }
 }
 
-const selectSourceCandidates = preparedQuery((db, p: { sourceId: number }) =>
+const selectSourceCandidates = preparedQuery((db, p: { sourceId: number; externalId: string }) =>
   db
     .selectFrom('sources as s')
     .leftJoin('source_operator_weights as w', (join) =>
       join
         .onRef('w.source_id', '=', 's.id')
-        .on('w.weight', '>', 0)
-        .on((eb) =>
-          eb.exists(
-            eb
-              .selectFrom('operators as o')
-              .select('o.id')
-              .whereRef('o.id', '=', 'w.operator_id')
-              .where('o.is_active', '=', 1)
-              .where('o.deleted_at', 'is', null)
-              .whereRef('o.current_load', '<', 'o.max_load'),
-          ),
-        ),
+        .on((eb) => eb.exists(eb.selectFrom('operators as o').select('o.id').whereRef('o.id', '=', 'w.operator_id').where(operatorMayTake))),
     )
-    .select(['s.id', 's.name', 's.created_at', 'w.operator_id', 'w.weight'])
+    .select(['s.id', 's.name', 's.created_at', 's.assign_waiting', 's.prefer_last_operator', 'w.operator_id', 'w.weight'])
+    // The lead's last operator (one index lookup), only where the source asks for sticky routing.
+    .select((eb) =>
+      eb
+        .case()
+        .when(sql<SqlBool>`s.prefer_last_operator`)
+        .then(eb.selectFrom('leads as l').select('l.last_operator_id').where('l.external_id', '=', p.externalId))
+        .else(null)
+        .end()
+        .as('preferred'),
+    )
     .where('s.id', '=', p.sourceId)
     .orderBy('w.operator_id'),
 )
@@ -46,10 +48,17 @@ const selectSourceCandidates = preparedQuery((db, p: { sourceId: number }) =>
 export async function insertRegistrationInOneStatement(db: Db, values: NewRegistration): Promise<StoredRegistration | undefined> {
   const [row] = await insertRegistrationRow(db, values)
   if (!row) return undefined
-  const { id, lead_id, source_id, operator_id, status, created_at, closed_at } = row
+  const { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at } = row
   return {
-    contact: { id, lead_id, source_id, operator_id, status, created_at, closed_at },
-    lead: { id: lead_id, external_id: row.lead_external_id, phone: row.lead_phone, email: row.lead_email, created_at: row.lead_created_at },
+    contact: { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at },
+    lead: {
+      id: lead_id,
+      external_id: row.lead_external_id,
+      phone: row.lead_phone,
+      email: row.lead_email,
+      created_at: row.lead_created_at,
+      last_operator_id: row.lead_last_operator_id,
+    },
     operator: claimedOperator(row),
   }
 }
@@ -81,7 +90,7 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
     .with('lead', (qc) =>
       qc
         .insertInto('leads')
-        .columns(['external_id', 'phone', 'email', 'created_at'])
+        .columns(['external_id', 'phone', 'email', 'created_at', 'last_operator_id'])
         .expression(
           qc
             .selectNoFrom((eb) => [
@@ -89,6 +98,7 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
               eb.val(p.phone).as('phone'),
               eb.val(p.email).as('email'),
               eb.val(p.createdAt).as('created_at'),
+              eb.selectFrom('claimed').select('claimed.id').as('last_operator_id'),
             ])
             .where((eb) => eb.or([eb(eb.cast(eb.val(p.operatorId), 'integer'), 'is', null), eb.exists(eb.selectFrom('claimed').select('id'))])),
         )
@@ -96,6 +106,7 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
           oc.column('external_id').doUpdateSet((eb) => ({
             phone: eb.fn.coalesce('leads.phone', 'excluded.phone'),
             email: eb.fn.coalesce('leads.email', 'excluded.email'),
+            last_operator_id: eb.fn.coalesce('excluded.last_operator_id', 'leads.last_operator_id'),
           })),
         )
         .returningAll(),
@@ -103,7 +114,7 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
     .with('contact', (qc) =>
       qc
         .insertInto('contacts')
-        .columns(['lead_id', 'source_id', 'operator_id', 'status', 'created_at', 'closed_at'])
+        .columns(['lead_id', 'source_id', 'operator_id', 'status', 'created_at', 'closed_at', 'assigned_at', 'queued_at'])
         .expression(
           qc
             .selectFrom('lead')
@@ -114,6 +125,8 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
               eb.val('active').as('status'),
               eb.val(p.createdAt).as('created_at'),
               eb.lit(null).as('closed_at'),
+              eb.val(p.assignedAt).as('assigned_at'),
+              eb.val(p.queuedAt).as('queued_at'),
             ]),
         )
         .returningAll(),
@@ -150,10 +163,13 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
       'contact.status',
       'contact.created_at',
       'contact.closed_at',
+      'contact.assigned_at',
+      'contact.queued_at',
       'lead.external_id as lead_external_id',
       'lead.phone as lead_phone',
       'lead.email as lead_email',
       'lead.created_at as lead_created_at',
+      'lead.last_operator_id as lead_last_operator_id',
       'claimed.name as operator_name',
       'claimed.is_active as operator_is_active',
       'claimed.max_load as operator_max_load',

@@ -2,8 +2,8 @@ import type { Selectable } from 'kysely'
 import { isPostgres, type ContactsTable, type Db } from '../db/database.js'
 import type { Candidate } from '../distribution/pick-operator.js'
 import { findEligibleCandidates } from '../distribution/weights.repository.js'
-import { upsertLead, type LeadRow } from '../leads/leads.repository.js'
-import { claimOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
+import { findLastOperatorOfLead, upsertLead, type LeadRow } from '../leads/leads.repository.js'
+import { takeOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
 import { findSourceById, type SourceRow } from '../sources/sources.repository.js'
 import { addToTally } from './contact-tallies.repository.js'
 import { insertContact } from './contacts.repository.js'
@@ -16,8 +16,10 @@ import * as postgres from './registration.postgres.js'
 
 export interface SourceCandidates {
   source: SourceRow
-  /** Operators of the source that may take a contact now: weight > 0, active, not deleted, under max_load. */
+  /** Operators of the source that may take a contact now (distribution/eligibility.ts). */
   candidates: Candidate[]
+  /** With prefer_last_operator on the source: the lead's last operator, tried first when it is a candidate. */
+  preferred: number | null
 }
 
 // A type alias, not an interface: preparedQuery takes its parameters as a record.
@@ -26,9 +28,12 @@ export type NewRegistration = {
   phone: string | null
   email: string | null
   sourceId: number
-  /** null stores the contact unassigned. */
+  /** null stores the contact waiting. */
   operatorId: number | null
   createdAt: string
+  /** createdAt when it goes to an operator, else null; queuedAt the other way round. */
+  assignedAt: string | null
+  queuedAt: string | null
 }
 
 export interface StoredRegistration {
@@ -37,14 +42,16 @@ export interface StoredRegistration {
   operator: OperatorRow | null
 }
 
-/** The source and its eligible operators; undefined when the source does not exist. */
-export function findSourceCandidates(db: Db, sourceId: number): Promise<SourceCandidates | undefined> {
-  return isPostgres(db) ? postgres.findSourceCandidatesInOneQuery(db, sourceId) : findSourceThenCandidates(db, sourceId)
+/** The source, its eligible operators and the lead's preferred one; undefined when the source does not exist. */
+export function findSourceCandidates(db: Db, sourceId: number, externalId: string): Promise<SourceCandidates | undefined> {
+  return isPostgres(db) ? postgres.findSourceCandidatesInOneQuery(db, sourceId, externalId) : findSourceThenCandidates(db, sourceId, externalId)
 }
 
-async function findSourceThenCandidates(db: Db, sourceId: number): Promise<SourceCandidates | undefined> {
+async function findSourceThenCandidates(db: Db, sourceId: number, externalId: string): Promise<SourceCandidates | undefined> {
   const source = await findSourceById(db, sourceId)
-  return source && { source, candidates: await findEligibleCandidates(db, sourceId) }
+  if (!source) return undefined
+  const preferred = source.prefer_last_operator ? await findLastOperatorOfLead(db, externalId) : null
+  return { source, candidates: await findEligibleCandidates(db, sourceId), preferred }
 }
 
 /**
@@ -58,9 +65,15 @@ export function insertRegistration(db: Db, values: NewRegistration): Promise<Sto
 
 async function insertTableByTable(db: Db, values: NewRegistration): Promise<StoredRegistration | undefined> {
   const { operatorId, sourceId, createdAt } = values
-  const operator = operatorId === null ? null : await claimOperatorSlot(db, operatorId)
+  const operator = operatorId === null ? null : await takeOperatorSlot(db, operatorId)
   if (operator === undefined) return undefined
-  const lead = await upsertLead(db, { external_id: values.externalId, phone: values.phone, email: values.email, created_at: createdAt })
+  const lead = await upsertLead(db, {
+    external_id: values.externalId,
+    phone: values.phone,
+    email: values.email,
+    created_at: createdAt,
+    last_operator_id: operatorId,
+  })
   const contact = await insertContact(db, {
     lead_id: lead.id,
     source_id: sourceId,
@@ -68,6 +81,8 @@ async function insertTableByTable(db: Db, values: NewRegistration): Promise<Stor
     status: 'active',
     created_at: createdAt,
     closed_at: null,
+    assigned_at: values.assignedAt,
+    queued_at: values.queuedAt,
   })
   await addToTally(db, sourceId, operatorId, { total: 1, active: 1 })
   return { contact, lead, operator }

@@ -24,6 +24,10 @@ export interface SourcesTable {
   id: Generated<number>
   name: string
   created_at: Timestamp
+  /** Whether waiting contacts of the source are given out automatically (false: a supervisor assigns them). */
+  assign_waiting: ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>
+  /** Whether a returning lead goes to its last operator when that operator may take it. */
+  prefer_last_operator: ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>
 }
 
 export interface SourceOperatorWeightsTable {
@@ -39,6 +43,8 @@ export interface LeadsTable {
   phone: string | null
   email: string | null
   created_at: Timestamp
+  /** The operator who most recently got one of the lead's contacts (sticky routing). */
+  last_operator_id: ColumnType<number | null, number | null | undefined, number | null>
 }
 
 export interface ContactsTable {
@@ -49,6 +55,10 @@ export interface ContactsTable {
   status: 'active' | 'closed'
   created_at: Timestamp
   closed_at: ColumnType<Date | string | null, string | null, string | null>
+  /** When the current operator got it; null while it waits. */
+  assigned_at: ColumnType<Date | string | null, string | null, string | null>
+  /** When it last started waiting (for the wait statistics); null while it has an operator. */
+  queued_at: ColumnType<Date | string | null, string | null, string | null>
 }
 
 /**
@@ -60,6 +70,9 @@ export interface ContactTalliesTable {
   operator_id: number
   total: number
   active: number
+  /** On the unassigned row only: contacts that waited, then got an operator, and their seconds waited in all. */
+  assigned_from_queue: ColumnType<number, number | undefined, number>
+  wait_seconds: ColumnType<number, number | undefined, number>
 }
 
 /** An Idempotency-Key of POST /contacts/ per scope (API key id, 0 without one); contact and answer set on success. */

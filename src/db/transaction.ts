@@ -23,8 +23,11 @@ function runTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
 /**
  * Runs the work in a transaction, retrying it from the start when the database reports a transient
  * conflict (deadlock, serialization failure, busy lock), a bounded number of times, then answers 503.
+ * Called inside a transaction, the work joins it (the outer transaction owns the retries), so a service can be
+ * used alone or as a step of a larger change.
  */
 export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  if (db.isTransaction) return work(db)
   return retryTransient(() => runTransaction(db, work))
 }
 

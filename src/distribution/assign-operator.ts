@@ -1,22 +1,24 @@
 import { pickOperator, type Candidate, type RandomSource } from './pick-operator.js'
 
 /**
- * Picks an operator among the candidates and has `store` record the contact with it. `store` claims one of the
- * operator's slots by a conditional update, so the limit holds however many requests or instances race, and
- * answers undefined, having written nothing, when the operator filled up since the read: the pick then repeats
- * without it. With nobody left, `store(null)` records the contact unassigned.
+ * Picks an operator among the candidates and has `claim` take one of its slots. `claim` is a conditional
+ * update, so the limit holds however many requests or instances race, and answers undefined, having written
+ * nothing, when the operator filled up since the read: the pick then repeats without it. A `preferred`
+ * candidate (sticky routing) is tried first. Answers undefined when nobody could be claimed.
  */
-export async function assignOperator<T>(
+export async function claimWeighted<T>(
   candidates: readonly Candidate[],
   random: RandomSource,
-  store: (operatorId: number | null) => Promise<T | undefined>,
-): Promise<T> {
+  claim: (operatorId: number) => Promise<T | undefined>,
+  preferred?: number | null,
+): Promise<T | undefined> {
   let remaining = candidates
-  for (;;) {
-    const choice = pickOperator(remaining, random)
-    const stored = await store(choice?.operator_id ?? null)
-    if (stored !== undefined) return stored
-    if (!choice) throw new Error('an unassigned contact was not stored')
-    remaining = remaining.filter((c) => c !== choice)
+  const first = preferred == null ? undefined : remaining.find((c) => c.operator_id === preferred)
+  for (let choice = first ?? pickOperator(remaining, random); choice; choice = pickOperator(remaining, random)) {
+    const claimed = await claim(choice.operator_id)
+    if (claimed !== undefined) return claimed
+    const tried = choice
+    remaining = remaining.filter((c) => c !== tried)
   }
+  return undefined
 }

@@ -4,6 +4,8 @@ import { InvalidFieldError, NotFoundError } from '../errors.js'
 import { findOperatorIds } from '../operators/operators.repository.js'
 import { findSourceById, lockSourceById } from '../sources/sources.repository.js'
 import type { DistributionSet, OperatorWeight } from './distribution.schemas.js'
+import { DRAIN_BATCH_LIMIT, drainQueue } from './drain-queue.js'
+import type { RandomSource } from './pick-operator.js'
 import { listWeights, replaceWeights, type WeightRow } from './weights.repository.js'
 
 export function shareOf(weight: number, total: number): number {
@@ -12,7 +14,14 @@ export function shareOf(weight: number, total: number): number {
 
 function toOperatorWeights(rows: WeightRow[]): OperatorWeight[] {
   const total = rows.reduce((sum, row) => sum + row.weight, 0)
-  return rows.map((row) => ({ ...row, share: shareOf(row.weight, total) }))
+  return rows.map(({ id, source_id, operator_id, operator_name, weight }) => ({
+    id,
+    source_id,
+    operator_id,
+    operator_name,
+    weight,
+    share: shareOf(weight, total),
+  }))
 }
 
 export async function getDistribution(db: Db, sourceId: number): Promise<OperatorWeight[]> {
@@ -20,8 +29,11 @@ export async function getDistribution(db: Db, sourceId: number): Promise<Operato
   return toOperatorWeights(await listWeights(db, sourceId))
 }
 
-/** Replaces the whole set in one transaction: a rejected set leaves the old one intact. */
-export async function replaceDistribution(db: Db, sourceId: number, input: DistributionSet): Promise<OperatorWeight[]> {
+/**
+ * Replaces the whole set in one transaction: a rejected set leaves the old one intact. Operators who may now take
+ * the source's waiting contacts get them at once.
+ */
+export async function replaceDistribution(db: Db, sourceId: number, input: DistributionSet, random: RandomSource): Promise<OperatorWeight[]> {
   const weights = input.operator_weights
   const seen = new Set<number>()
   weights.forEach(({ operator_id }, index) => {
@@ -41,6 +53,7 @@ export async function replaceDistribution(db: Db, sourceId: number, input: Distr
     const unknown = weights.find((w) => !known.has(w.operator_id))
     if (unknown) throw new NotFoundError('Operator', unknown.operator_id)
     await replaceWeights(trx, sourceId, weights)
+    await drainQueue(trx, random, { scope: { sourceId }, limit: DRAIN_BATCH_LIMIT })
     return toOperatorWeights(await listWeights(trx, sourceId))
   })
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js'
 import { preparedQuery } from '../db/prepared-query.js'
+import { operatorMayTake } from './eligibility.js'
 import type { Candidate } from './pick-operator.js'
 
 /** Operators of the source that may take a contact now: weight > 0, active, not deleted, under max_load. */
@@ -13,10 +14,7 @@ const selectEligibleCandidates = preparedQuery((db, p: { sourceId: number }) =>
     .innerJoin('operators as o', 'o.id', 'w.operator_id')
     .select(['w.operator_id', 'w.weight'])
     .where('w.source_id', '=', p.sourceId)
-    .where('w.weight', '>', 0)
-    .where('o.is_active', '=', 1)
-    .where('o.deleted_at', 'is', null)
-    .whereRef('o.current_load', '<', 'o.max_load')
+    .where(operatorMayTake)
     .orderBy('w.operator_id'),
 )
 
@@ -25,6 +23,7 @@ export async function listWeights(db: Db, sourceId: number) {
     .selectFrom('source_operator_weights as w')
     .innerJoin('operators as o', 'o.id', 'w.operator_id')
     .select(['w.id', 'w.source_id', 'w.operator_id', 'w.weight', 'o.name as operator_name'])
+    .select(['o.is_active', 'o.deleted_at', 'o.current_load', 'o.max_load'])
     .where('w.source_id', '=', sourceId)
     .orderBy('w.operator_id')
     .execute()

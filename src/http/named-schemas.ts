@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import type { TSchema } from 'typebox'
-import { Contact, ContactCreate, ContactUpdate } from '../contacts/contacts.schemas.js'
-import { DistributionSet, OperatorWeight } from '../distribution/distribution.schemas.js'
+import { Contact, ContactAssign, ContactCreate, ContactUpdate } from '../contacts/contacts.schemas.js'
+import { DistributionPreview, DistributionSet, OperatorWeight, PreviewOperator } from '../distribution/distribution.schemas.js'
 import { Health } from '../health/health.routes.js'
 import { Lead } from '../leads/leads.schemas.js'
 import { Operator, OperatorCreate, OperatorUpdate } from '../operators/operators.schemas.js'
-import { Source, SourceCreate } from '../sources/sources.schemas.js'
+import { Source, SourceCreate, SourceUpdate } from '../sources/sources.schemas.js'
 import { ContactStats, OperatorContactStats, OperatorShare, SourceContactStats, SourceDistributionStats } from '../stats/stats.schemas.js'
 import { ErrorBody, FieldProblem } from './schemas.js'
 
@@ -24,12 +24,16 @@ export const NAMED_SCHEMAS: readonly TSchema[] = [
   OperatorUpdate,
   Source,
   SourceCreate,
+  SourceUpdate,
   DistributionSet,
   OperatorWeight,
+  DistributionPreview,
+  PreviewOperator,
   Lead,
   Contact,
   ContactCreate,
   ContactUpdate,
+  ContactAssign,
   ContactStats,
   SourceContactStats,
   OperatorContactStats,

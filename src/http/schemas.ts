@@ -88,7 +88,7 @@ const ERROR_RESPONSES: Record<ErrorStatus, { description: string; headers?: Reco
   },
   403: { description: "The key's role may not call this route, or not for this source (FORBIDDEN)" },
   404: { description: 'No object with that id (NOT_FOUND)' },
-  409: { description: 'Conflicts with the data as it is (SOURCE_NAME_TAKEN, CONFLICT)' },
+  409: { description: 'Conflicts with the data as it is (SOURCE_NAME_TAKEN, CONTACT_CLOSED, OPERATOR_UNAVAILABLE, OPERATOR_AT_CAPACITY, CONFLICT)' },
   413: { description: 'The body is over 1 MiB (PAYLOAD_TOO_LARGE)' },
   415: { description: 'The body is not application/json (UNSUPPORTED_MEDIA_TYPE)' },
   422: { description: 'Bad input: one entry per field problem (VALIDATION_ERROR, IDEMPOTENCY_KEY_REUSED)' },

@@ -15,19 +15,30 @@ export async function upsertLead(db: Db, values: LeadInsert): Promise<LeadRow> {
   return row
 }
 
-type LeadInsert = Required<Pick<Insertable<LeadsTable>, 'external_id' | 'phone' | 'email' | 'created_at'>>
+/** last_operator_id: the operator the new contact went to, null when it waits (the lead keeps its last one). */
+type LeadInsert = Required<Pick<Insertable<LeadsTable>, 'external_id' | 'phone' | 'email' | 'created_at' | 'last_operator_id'>>
 
 const insertOrFillLead = preparedQuery((db, p: LeadInsert) =>
   db
     .insertInto('leads')
-    .values({ external_id: p.external_id, phone: p.phone, email: p.email, created_at: p.created_at })
+    .values({ external_id: p.external_id, phone: p.phone, email: p.email, created_at: p.created_at, last_operator_id: p.last_operator_id })
     .onConflict((oc) =>
       oc.column('external_id').doUpdateSet((eb) => ({
         phone: eb.fn.coalesce('leads.phone', 'excluded.phone'),
         email: eb.fn.coalesce('leads.email', 'excluded.email'),
+        last_operator_id: eb.fn.coalesce('excluded.last_operator_id', 'leads.last_operator_id'),
       })),
     )
     .returningAll(),
+)
+
+/** The operator who most recently got one of the lead's contacts (sticky routing), by external_id. */
+export async function findLastOperatorOfLead(db: Db, externalId: string): Promise<number | null> {
+  return (await selectLastOperator(db, { externalId }))[0]?.last_operator_id ?? null
+}
+
+const selectLastOperator = preparedQuery((db, p: { externalId: string }) =>
+  db.selectFrom('leads').select('last_operator_id').where('external_id', '=', p.externalId),
 )
 
 export async function findLeadById(db: Db, id: number): Promise<LeadRow | undefined> {

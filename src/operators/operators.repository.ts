@@ -49,11 +49,11 @@ export async function updateOperator(
     .executeTakeFirst()
 }
 
-/** Marks the operator deleted and empties its load; the row stays so closed contacts keep their history. */
+/** Marks the operator deleted (its contacts handed back first); the row stays so closed contacts keep their history. */
 export async function markOperatorDeleted(db: Db, id: number, at: string): Promise<boolean> {
   const row = await db
     .updateTable('operators')
-    .set({ deleted_at: at, is_active: 0, current_load: 0 })
+    .set({ deleted_at: at, is_active: 0 })
     .where('id', '=', id)
     .where('deleted_at', 'is', null)
     .returning('id')
@@ -61,9 +61,17 @@ export async function markOperatorDeleted(db: Db, id: number, at: string): Promi
   return row !== undefined
 }
 
-/** Takes one slot of the operator's limit, atomically; undefined when it is full, inactive or gone. */
-export async function claimOperatorSlot(db: Db, id: number): Promise<OperatorRow | undefined> {
-  return (await takeSlot(db, { id }))[0]
+/** Any operator by id, deleted ones too (a supervisor action tells "gone" from "unknown"). */
+export async function findOperatorEvenDeleted(db: Db, id: number): Promise<OperatorRow | undefined> {
+  return db.selectFrom('operators').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/**
+ * Takes one slot of the operator's limit, atomically; undefined when it is inactive, gone or full. `force` (a
+ * supervisor's explicit choice) takes it past the limit.
+ */
+export async function takeOperatorSlot(db: Db, id: number, { force = false } = {}): Promise<OperatorRow | undefined> {
+  return (await (force ? takeSlotPastLimit : takeSlot)(db, { id }))[0]
 }
 
 const takeSlot = preparedQuery((db, p: { id: number }) =>
@@ -77,11 +85,24 @@ const takeSlot = preparedQuery((db, p: { id: number }) =>
     .returningAll(),
 )
 
+const takeSlotPastLimit = preparedQuery((db, p: { id: number }) =>
+  db
+    .updateTable('operators')
+    .set((eb) => ({ current_load: eb('current_load', '+', 1) }))
+    .where('id', '=', p.id)
+    .where('is_active', '=', 1)
+    .where('deleted_at', 'is', null)
+    .returningAll(),
+)
+
 export async function releaseOperatorSlot(db: Db, id: number): Promise<void> {
-  await db
+  await releaseSlot(db, { id })
+}
+
+const releaseSlot = preparedQuery((db, p: { id: number }) =>
+  db
     .updateTable('operators')
     .set((eb) => ({ current_load: eb('current_load', '-', 1) }))
-    .where('id', '=', id)
-    .where('current_load', '>', 0)
-    .execute()
-}
+    .where('id', '=', p.id)
+    .where('current_load', '>', 0),
+)

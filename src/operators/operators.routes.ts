@@ -1,11 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
+import type { RandomSource } from '../distribution/pick-operator.js'
 import { errorResponses, IdParam, Paging, ref, toPage } from '../http/schemas.js'
 import { Operator, OperatorCreate, OperatorUpdate } from './operators.schemas.js'
 import * as service from './operators.service.js'
 
-export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { db }) => {
+export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomSource }> = async (app, { db, random }) => {
   const tags = ['operators']
 
   app.post(
@@ -49,12 +50,30 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app,
         operationId: 'updateOperator',
         tags,
         summary: 'Update name, activity or load limit',
+        description: 'Switching an operator on or raising its limit gives it at once the oldest waiting contacts it may take.',
         params: IdParam,
         body: OperatorUpdate,
         response: { 200: ref(Operator, { description: 'The operator as changed' }), ...errorResponses(404, 422) },
       },
     },
-    async (request) => service.updateOperator(db, request.params.id, request.body),
+    async (request) => service.updateOperator(db, request.params.id, request.body, random),
+  )
+
+  app.post(
+    '/operators/:id/requeue',
+    {
+      schema: {
+        operationId: 'requeueOperator',
+        tags,
+        summary: 'End a shift: switch the operator off and hand its contacts back',
+        description:
+          'Sets the operator inactive and hands all its active contacts back to the queue, each redistributed at once ' +
+          'where another operator may take it, in one transaction.',
+        params: IdParam,
+        response: { 200: ref(Operator, { description: 'The operator, switched off' }), ...errorResponses(404, 422) },
+      },
+    },
+    async (request) => service.requeueOperator(db, request.params.id, random),
   )
 
   app.delete(
@@ -65,13 +84,14 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app,
         tags,
         summary: 'Delete an operator',
         description:
-          'Removes its weights; its active contacts return to the unassigned pool; closed contacts keep it as their operator.',
+          'Removes its weights; its active contacts go at once to other operators who may take them, or wait in the ' +
+          'queue; closed contacts keep it as their operator.',
         params: IdParam,
         response: { 204: Type.Null({ description: 'Deleted' }), ...errorResponses(404, 422) },
       },
     },
     async (request, reply) => {
-      await service.deleteOperator(db, request.params.id)
+      await service.deleteOperator(db, request.params.id, random)
       return reply.status(204).send(null)
     },
   )

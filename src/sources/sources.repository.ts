@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely'
+import type { Insertable, Selectable, Updateable } from 'kysely'
 import type { Db, SourcesTable } from '../db/database.js'
 import { preparedQuery } from '../db/prepared-query.js'
 import type { Paging } from '../http/schemas.js'
@@ -36,4 +36,13 @@ export async function lockSourceById(db: Db, id: number): Promise<SourceRow | un
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst()
+}
+
+export async function findSourceByName(db: Db, name: string): Promise<SourceRow | undefined> {
+  return db.selectFrom('sources').selectAll().where('name', '=', name).executeTakeFirst()
+}
+
+export async function updateSource(db: Db, id: number, changes: Updateable<SourcesTable>): Promise<SourceRow> {
+  if (Object.keys(changes).length === 0) return db.selectFrom('sources').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+  return db.updateTable('sources').set(changes).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
 }

@@ -1,11 +1,21 @@
 import { Type, type Static } from 'typebox'
-import { Id, ref } from '../http/schemas.js'
+import { Id, ref, Timestamp } from '../http/schemas.js'
 
 const Count = Type.Integer({ minimum: 0 })
 
 export const SourceContactStats = Type.Object(
-  { source_id: Id, source_name: Type.String(), total: Count, active: Count, unassigned: Count, waiting: Count },
-  { $id: 'SourceContactStats', description: "A source's contacts" },
+  {
+    source_id: Id,
+    source_name: Type.String(),
+    total: Count,
+    active: Count,
+    unassigned: Count,
+    waiting: Type.Integer({ minimum: 0, description: 'Active contacts waiting for an operator' }),
+    oldest_waiting_at: Type.Union([Timestamp, Type.Null()], { description: 'created_at of the oldest waiting contact; null when none waits' }),
+    assigned_from_queue: Type.Integer({ minimum: 0, description: 'Contacts that waited, then got an operator' }),
+    average_wait_seconds: Type.Number({ minimum: 0, description: 'Average wait of those contacts; 0 when none' }),
+  },
+  { $id: 'SourceContactStats', description: "A source's contacts and its waiting queue" },
 )
 
 export const OperatorContactStats = Type.Object(
@@ -40,7 +50,19 @@ export const ContactStats = Type.Object(
         closed_contacts: 1,
         unassigned_contacts: 1,
         waiting_contacts: 1,
-        by_source: [{ source_id: 1, source_name: 'Telegram Bot 1', total: 3, active: 2, unassigned: 1, waiting: 1 }],
+        by_source: [
+          {
+            source_id: 1,
+            source_name: 'Telegram Bot 1',
+            total: 3,
+            active: 2,
+            unassigned: 1,
+            waiting: 1,
+            oldest_waiting_at: '2026-11-25T08:31:05.020Z',
+            assigned_from_queue: 1,
+            average_wait_seconds: 42.5,
+          },
+        ],
         by_operator: [{ operator_id: 1, operator_name: 'Иван Иванов', deleted: false, total: 2, active: 1, max_load: 10 }],
       },
     ],

@@ -1,5 +1,7 @@
 import { listTallies, UNASSIGNED, type TallyRow } from '../contacts/contact-tallies.repository.js'
 import type { Db } from '../db/database.js'
+import { toIsoOrNull } from '../db/values.js'
+import { listOldestWaiting } from '../distribution/queue.repository.js'
 import { shareOf } from '../distribution/distribution.service.js'
 import { listAllWeights } from '../distribution/weights.repository.js'
 import type { ContactStats, SourceDistributionStats } from './stats.schemas.js'
@@ -7,20 +9,30 @@ import { listOperatorSummaries, listSourceNames } from './stats.repository.js'
 
 /** Read from running tallies, so the cost depends on the number of sources and operators, not contacts. */
 export async function getContactStats(db: Db): Promise<ContactStats> {
-  const [tallies, sources, operators] = await Promise.all([listTallies(db), listSourceNames(db), listOperatorSummaries(db)])
+  const [tallies, sources, operators, oldest] = await Promise.all([
+    listTallies(db),
+    listSourceNames(db),
+    listOperatorSummaries(db),
+    listOldestWaiting(db),
+  ])
+  const oldestWaiting = new Map(oldest.map((row) => [row.source_id, toIsoOrNull(row.oldest)]))
   const sum = (rows: TallyRow[], key: 'total' | 'active') => rows.reduce((n, row) => n + row[key], 0)
   const unassigned = tallies.filter((t) => t.operator_id === UNASSIGNED)
 
   const bySource = sources.map((source) => {
     const rows = tallies.filter((t) => t.source_id === source.id)
-    const waiting = rows.filter((t) => t.operator_id === UNASSIGNED)
+    const queue = rows.find((t) => t.operator_id === UNASSIGNED)
+    const fromQueue = queue?.assigned_from_queue ?? 0
     return {
       source_id: source.id,
       source_name: source.name,
       total: sum(rows, 'total'),
       active: sum(rows, 'active'),
-      unassigned: sum(waiting, 'total'),
-      waiting: sum(waiting, 'active'),
+      unassigned: queue?.total ?? 0,
+      waiting: queue?.active ?? 0,
+      oldest_waiting_at: oldestWaiting.get(source.id) ?? null,
+      assigned_from_queue: fromQueue,
+      average_wait_seconds: fromQueue > 0 ? (queue?.wait_seconds ?? 0) / fromQueue : 0,
     }
   })
   const byOperator = operators

@@ -5,6 +5,7 @@ import { accessForRoute, ROUTE_ACCESS } from '../../src/auth/route-access.js'
 import { createOperator } from '../../src/operators/operators.service.js'
 import { uniqueName } from '../helpers/factories.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { registerContact } from '../../src/contacts/contacts.service.js'
 
 /** Every route the app registers, as Fastify's onRoute hook sees it (auto HEAD routes and Swagger UI's included). */
 const registered = vi.hoisted(() => [] as { method: string; url: string }[])
@@ -104,6 +105,11 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
     if (dashboard) return { url: path }
     const id = path.startsWith('/operators') ? ids.operator : path.startsWith('/sources') ? ids.source : path.startsWith('/contacts') ? ids.contact : ids.lead
     if (method === 'DELETE') return { url: prefix + path.replace(':id', String((await createOperator(t.db, { name: uniqueName('Doomed') })).id)) }
+    if (`${method} ${path}` === 'POST /contacts/:id/assign') {
+      // A contact of its own: the one in `ids` may have been closed by an earlier route of the loop.
+      const fresh = await registerContact(t.db, { external_id: uniqueName('lead'), source_id: ids.source }, Math.random)
+      return { url: `${prefix}/contacts/${fresh.id}/assign`, payload: { operator_id: null } }
+    }
     const url = prefix + path.replace(':id', String(id)).replace('*', 'swagger-ui.css')
     const bodies: Record<string, object> = {
       'POST /operators/': { name: uniqueName('Operator') },
@@ -112,6 +118,7 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
       'POST /sources/:id/distribution': { operator_weights: [{ operator_id: ids.operator, weight: 2 }] },
       'POST /contacts/': { external_id: uniqueName('lead'), source_id: ids.source },
       'PATCH /contacts/:id': { status: 'closed' },
+      'PATCH /sources/:id': { prefer_last_operator: true },
     }
     const payload = bodies[`${method} ${path}`]
     return payload === undefined ? { url } : { url, payload }

@@ -25,8 +25,15 @@ describe('loadConfig', () => {
         trustProxy: false,
       },
       idempotencyKeyTtlHours: 24,
+      queueSweepIntervalMs: 10000,
     })
     expect(Object.isFrozen(config)).toBe(true)
+  })
+
+  it('reads the queue sweep interval; 0 turns the sweep off, anything but a whole number stops start-up', () => {
+    expect(loadConfig({ QUEUE_SWEEP_INTERVAL_MS: '250' }).queueSweepIntervalMs).toBe(250)
+    expect(loadConfig({ QUEUE_SWEEP_INTERVAL_MS: '0' }).queueSweepIntervalMs).toBe(0)
+    for (const bad of ['-1', '1.5', 'often']) expect(() => loadConfig({ QUEUE_SWEEP_INTERVAL_MS: bad }), bad).toThrow(/QUEUE_SWEEP_INTERVAL_MS/)
   })
 
   it('reads every variable', () => {

@@ -42,6 +42,7 @@ describe('POST /contacts/', () => {
       status: 'active',
       created_at: expect.stringMatching(ISO),
       closed_at: null,
+      assigned_at: response.body.created_at,
       lead: {
         id: response.body.lead_id,
         external_id: 'tg_100',
@@ -49,7 +50,7 @@ describe('POST /contacts/', () => {
         email: 'a@example.com',
         created_at: expect.stringMatching(ISO),
       },
-      source: { id: source.id, name: source.name, created_at: expect.stringMatching(ISO) },
+      source: { id: source.id, name: source.name, created_at: expect.stringMatching(ISO), assign_waiting: true, prefer_last_operator: false },
       operator: {
         id: operator.id,
         name: 'Maria',
@@ -190,7 +191,8 @@ describe('GET /contacts/', () => {
   async function arrange() {
     const a = await api.createOperator({ max_load: 2 })
     const b = await api.createOperator()
-    const s1 = await api.createSource()
+    // s1 leaves its waiting contacts to supervisors, so c3 still waits after c2 closes.
+    const s1 = await api.createSource(undefined, { assign_waiting: false })
     const s2 = await api.createSource()
     await api.setWeights(s1.id, [[a.id, 1]])
     await api.setWeights(s2.id, [[b.id, 1]])
@@ -300,9 +302,7 @@ describe('PATCH /contacts/{id}', () => {
   it('frees the operator slot: current_load drops and the operator can be assigned again', async () => {
     const { operator, source } = await sourceWithOperator({ max_load: 1 })
     const first = await api.registerContact({ source_id: source.id })
-    const blocked = await api.registerContact({ source_id: source.id })
     expect(first.operator_id).toBe(operator.id)
-    expect(blocked.operator_id).toBeNull()
     expect((await api.get(`/operators/${operator.id}`)).body.current_load).toBe(1)
 
     await api.patch(`/contacts/${first.id}`, { status: 'closed' })
@@ -310,6 +310,19 @@ describe('PATCH /contacts/{id}', () => {
     expect((await api.get(`/operators/${operator.id}`)).body.current_load).toBe(0)
     const next = await api.registerContact({ source_id: source.id })
     expect(next.operator_id).toBe(operator.id)
+    expect((await api.get(`/operators/${operator.id}`)).body.current_load).toBe(1)
+  })
+
+  it('the freed slot goes at once to the contact that waited for it', async () => {
+    const { operator, source } = await sourceWithOperator({ max_load: 1 })
+    const first = await api.registerContact({ source_id: source.id })
+    const waiting = await api.registerContact({ source_id: source.id })
+    expect(waiting.operator_id).toBeNull()
+
+    await api.patch(`/contacts/${first.id}`, { status: 'closed' })
+
+    const given = (await api.get(`/contacts/${waiting.id}`)).body
+    expect(given).toMatchObject({ operator_id: operator.id, status: 'active', assigned_at: expect.stringMatching(ISO) })
     expect((await api.get(`/operators/${operator.id}`)).body.current_load).toBe(1)
   })
 

@@ -18,7 +18,7 @@ beforeEach(async () => {
   ;({ db, database } = await recordingTestDb())
   sourceId = (await createSource(db, { name: 'Bot' })).id
   operatorId = (await createOperator(db, { name: 'Only', max_load: 1 })).id
-  await replaceDistribution(db, sourceId, { operator_weights: [{ operator_id: operatorId, weight: 1 }] })
+  await replaceDistribution(db, sourceId, { operator_weights: [{ operator_id: operatorId, weight: 1 }] }, Math.random)
 })
 
 afterEach(async () => {
@@ -33,6 +33,8 @@ const registration = (fields: Partial<NewRegistration>): NewRegistration => ({
   sourceId,
   operatorId,
   createdAt: new Date().toISOString(),
+  assignedAt: fields.operatorId === null ? null : new Date().toISOString(),
+  queuedAt: fields.operatorId === null ? new Date().toISOString() : null,
   ...fields,
 })
 

@@ -20,6 +20,25 @@ const deadlock = () => Object.assign(new Error('deadlock detected'), { code: '40
 const sourceNames = async (db: Db) => (await db.selectFrom('sources').select('name').execute()).map((r) => r.name)
 
 describe('inTransaction', () => {
+  it('called inside a transaction, joins it: an outer rollback undoes the inner work, nothing is retried alone', async () => {
+    const db = await freshDb()
+    let innerRuns = 0
+    const outer = inTransaction(db, async (trx) => {
+      await inTransaction(trx, async (inner) => {
+        innerRuns++
+        expect(inner).toBe(trx)
+        await inner.insertInto('sources').values({ name: 'inner', created_at: 'now' }).execute()
+      })
+      throw new Error('outer fails after the inner work')
+    })
+    await expect(outer).rejects.toThrow('outer fails')
+    expect(innerRuns).toBe(1)
+    expect(await sourceNames(db)).toEqual([])
+
+    await inTransaction(db, (trx) => inTransaction(trx, (inner) => inner.insertInto('sources').values({ name: 'kept', created_at: 'now' }).execute()))
+    expect(await sourceNames(db)).toEqual(['kept'])
+  })
+
   it('retries the whole transaction after a transient error, rolling back the failed attempt', async () => {
     const db = await freshDb()
     let attempts = 0

@@ -26,7 +26,8 @@ export function factories(http: { expectStatus: <T>(status: number, method: stri
   return {
     createOperator: (fields: Partial<OperatorCreate> = {}) =>
       http.expectStatus<Operator>(201, 'POST', '/operators/', { name: uniqueName('Operator'), ...fields }),
-    createSource: (name = uniqueName('Source')) => http.expectStatus<Source>(201, 'POST', '/sources/', { name }),
+    createSource: (name = uniqueName('Source'), settings: { assign_waiting?: boolean; prefer_last_operator?: boolean } = {}) =>
+      http.expectStatus<Source>(201, 'POST', '/sources/', { name, ...settings }),
     setWeights: (sourceId: number, weights: [operatorId: number, weight: number][]) =>
       http.expectStatus<OperatorWeight[]>(200, 'POST', `/sources/${sourceId}/distribution`, {
         operator_weights: weights.map(([operator_id, weight]) => ({ operator_id, weight })),

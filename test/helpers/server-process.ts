@@ -53,9 +53,13 @@ export function spawnServer({ env, cwd = PROJECT_ROOT, args = ['--import', TSX_L
   }
 }
 
-/** Starts src/server.ts as a real process on a free loopback port and waits until it listens. */
+/**
+ * Starts src/server.ts as a real process on a free loopback port and waits until it listens. The queue sweep is
+ * off unless the test turns it on (QUEUE_SWEEP_INTERVAL_MS), so no background change lands between two reads of
+ * a check.
+ */
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  return startServerIn({ env: { HOST: '127.0.0.1', PORT: '0', ...env } })
+  return startServerIn({ env: { HOST: '127.0.0.1', PORT: '0', QUEUE_SWEEP_INTERVAL_MS: '0', ...env } })
 }
 
 /** Like startServerProcess, with any options, and without forcing PORT or HOST (a .env may set them). */

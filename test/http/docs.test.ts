@@ -16,14 +16,18 @@ const SPEC_ROUTES = [
   ['get', '/operators/{id}', '200'],
   ['patch', '/operators/{id}', '200'],
   ['delete', '/operators/{id}', '204'],
+  ['post', '/operators/{id}/requeue', '200'],
   ['post', '/sources/', '201'],
   ['get', '/sources/', '200'],
   ['get', '/sources/{id}', '200'],
+  ['patch', '/sources/{id}', '200'],
   ['post', '/sources/{id}/distribution', '200'],
   ['get', '/sources/{id}/distribution', '200'],
+  ['get', '/sources/{id}/distribution/preview', '200'],
   ['post', '/contacts/', '201'],
   ['get', '/contacts/', '200'],
   ['get', '/contacts/{id}', '200'],
+  ['post', '/contacts/{id}/assign', '200'],
   ['patch', '/contacts/{id}', '200'],
   ['get', '/leads/', '200'],
   ['get', '/leads/{id}', '200'],
@@ -111,7 +115,9 @@ describe('/openapi.json', () => {
   it.each([
     ['post', '/operators/', ['name'], ['name', 'is_active', 'max_load']],
     ['patch', '/operators/{id}', [], ['name', 'is_active', 'max_load']],
-    ['post', '/sources/', ['name'], ['name']],
+    ['post', '/sources/', ['name'], ['name', 'assign_waiting', 'prefer_last_operator']],
+    ['patch', '/sources/{id}', [], ['name', 'assign_waiting', 'prefer_last_operator']],
+    ['post', '/contacts/{id}/assign', ['operator_id'], ['operator_id', 'force']],
     ['post', '/sources/{id}/distribution', ['operator_weights'], ['operator_weights']],
     ['post', '/contacts/', ['external_id', 'source_id'], ['external_id', 'source_id', 'phone', 'email']],
     ['patch', '/contacts/{id}', ['status'], ['status']],
@@ -240,7 +246,9 @@ describe('with API_V1_PREFIX=/api/v1', () => {
       [`POST /sources/`]: { name: 'Other source' },
       [`POST /sources/${source.id}/distribution`]: { operator_weights: [{ operator_id: operator.id, weight: 2 }] },
       [`POST /contacts/`]: { external_id: 'p2', source_id: source.id },
+      [`POST /contacts/${contact.id}/assign`]: { operator_id: null },
       [`PATCH /contacts/${contact.id}`]: { status: 'closed' },
+      [`PATCH /sources/${source.id}`]: { prefer_last_operator: true },
     }
     // DELETE last, so the other routes still find the operator.
     const routes = concreteRoutes(ids).sort(([a], [b]) => Number(a === 'DELETE') - Number(b === 'DELETE'))
@@ -249,7 +257,7 @@ describe('with API_V1_PREFIX=/api/v1', () => {
         const body = bodies[`${method} ${url}`]
         const payload = body === undefined ? undefined : JSON.stringify(method === 'POST' && 'name' in (body as object) ? { name: `${(body as { name: string }).name} ${variant}` } : body)
         const prefixed = await rawRequest(t.app, method, `${PREFIX}${variant}`, payload, payload === undefined ? null : 'application/json')
-        const expected = method === 'DELETE' && variant !== url ? [404] : method === 'DELETE' ? [204] : method === 'POST' && !url.includes('distribution') ? [201] : [200]
+        const expected = method === 'DELETE' && variant !== url ? [404] : method === 'DELETE' ? [204] : method === 'POST' && url.endsWith('/') ? [201] : [200]
         expect(expected, `${method} ${PREFIX}${variant}: ${prefixed.status} ${prefixed.text}`).toContain(prefixed.status)
 
         const bare = await rawRequest(t.app, method, variant, payload, payload === undefined ? null : 'application/json')

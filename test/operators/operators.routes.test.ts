@@ -325,14 +325,13 @@ describe('DELETE /operators/{id}', () => {
     expect((await api.registerContact({ source_id: source.id })).operator_id).toBe(stays.id)
   })
 
-  it('keeps the statistics consistent', async () => {
+  it('keeps the statistics consistent, handing its active contacts at once to an operator who may take them', async () => {
     const gone = await api.createOperator()
     const stays = await api.createOperator()
     const source = await api.createSource()
     await api.setWeights(source.id, [[gone.id, 1]])
     const closed = await api.registerContact({ source_id: source.id })
-    await api.registerContact({ source_id: source.id })
-    await api.registerContact({ source_id: source.id })
+    const held = [await api.registerContact({ source_id: source.id }), await api.registerContact({ source_id: source.id })]
     await api.patch(`/contacts/${closed.id}`, { status: 'closed' })
     await api.setWeights(source.id, [[gone.id, 1], [stays.id, 1]])
     await api.patch(`/operators/${gone.id}`, { is_active: false })
@@ -340,31 +339,46 @@ describe('DELETE /operators/{id}', () => {
 
     await api.delete(`/operators/${gone.id}`)
 
+    for (const contact of held) expect((await api.get(`/contacts/${contact.id}`)).body.operator_id).toBe(stays.id)
     const stats = (await api.get('/stats/contacts')).body
     expect(stats).toMatchObject({
       total_contacts: 4,
       active_contacts: 3,
       closed_contacts: 1,
-      unassigned_contacts: 2,
-      waiting_contacts: 2,
+      unassigned_contacts: 0,
+      waiting_contacts: 0,
     })
     const live = (await api.get<{ current_load: number }[]>('/operators/')).body
-    const load = live.reduce((sum, o) => sum + o.current_load, 0)
-    expect(load).toBe(1)
-    expect(load + Number(stats.waiting_contacts)).toBe(stats.active_contacts)
+    expect(live.reduce((sum, o) => sum + o.current_load, 0)).toBe(3)
 
     const goneRow = stats.by_operator.find((o: any) => o.operator_id === gone.id)
     expect(goneRow).toMatchObject({ deleted: true, total: 1, active: 0 })
-    expect(stats.by_operator.find((o: any) => o.operator_id === stays.id)).toMatchObject({ deleted: false, total: 1, active: 1 })
+    expect(stats.by_operator.find((o: any) => o.operator_id === stays.id)).toMatchObject({ deleted: false, total: 3, active: 3 })
     expect(stats.by_source).toEqual([
-      { source_id: source.id, source_name: source.name, total: 4, active: 3, unassigned: 2, waiting: 2 },
+      {
+        source_id: source.id,
+        source_name: source.name,
+        total: 4,
+        active: 3,
+        unassigned: 0,
+        waiting: 0,
+        oldest_waiting_at: null,
+        assigned_from_queue: 2,
+        average_wait_seconds: expect.any(Number),
+      },
     ])
+  })
 
-    // Closing a contact that was returned to the pool keeps the books straight too.
-    const waiting = (await api.get('/contacts/?assigned=false')).body
-    await api.patch(`/contacts/${waiting[0].id}`, { status: 'closed' })
-    const after = (await api.get('/stats/contacts')).body
-    expect(after).toMatchObject({ active_contacts: 2, closed_contacts: 2, waiting_contacts: 1, unassigned_contacts: 2 })
+  it('leaves its active contacts waiting when nobody else may take them', async () => {
+    const gone = await api.createOperator()
+    const source = await api.createSource()
+    await api.setWeights(source.id, [[gone.id, 1]])
+    const contact = await api.registerContact({ source_id: source.id })
+
+    await api.delete(`/operators/${gone.id}`)
+
+    expect((await api.get(`/contacts/${contact.id}`)).body).toMatchObject({ operator_id: null, assigned_at: null, status: 'active' })
+    expect((await api.get('/stats/contacts')).body).toMatchObject({ active_contacts: 1, waiting_contacts: 1, unassigned_contacts: 1 })
   })
 
   it('answers 404 for an unknown id and deletes nothing', async () => {

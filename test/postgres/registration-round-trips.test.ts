@@ -22,7 +22,7 @@ beforeEach(async () => {
   ;({ db, database, queries } = await recordingTestDb())
   sourceId = (await createSource(db, { name: 'Bot' })).id
   operatorId = (await createOperator(db, { name: 'Only', max_load: 1 })).id
-  await replaceDistribution(db, sourceId, { operator_weights: [{ operator_id: operatorId, weight: 1 }] })
+  await replaceDistribution(db, sourceId, { operator_weights: [{ operator_id: operatorId, weight: 1 }] }, Math.random)
 })
 
 afterEach(async () => {
@@ -91,6 +91,8 @@ describe('round trips of a registration on PostgreSQL', () => {
       sourceId,
       operatorId,
       createdAt: new Date().toISOString(),
+      assignedAt: new Date().toISOString(),
+      queuedAt: null,
     })
     expect(stored).toBeUndefined()
     expect(await rowCounts()).toEqual(before)

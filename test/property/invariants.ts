@@ -77,9 +77,41 @@ export function checkInvariants(before: Snapshot, after: Snapshot, loweredBelowL
     },
     `/stats/contacts totals vs the contacts, after ${where}`,
   ).toEqual({ ...all, closed: all.total - all.active })
-  expect(contactStats.by_source, `/stats/contacts by_source vs the contacts, after ${where}`).toEqual(
-    sources.map((s) => ({ source_id: s.id, source_name: s.name, ...tally(contacts.filter((c) => c.source_id === s.id)) })),
+  const oldestWaiting = (sourceId: number) =>
+    active
+      .filter((c) => c.source_id === sourceId && c.operator_id === null)
+      .map((c) => c.created_at as string)
+      .sort()[0] ?? null
+  expect(
+    contactStats.by_source.map((row: any) => {
+      const { assigned_from_queue, average_wait_seconds, ...counts } = row
+      expect([assigned_from_queue, average_wait_seconds].every((n) => typeof n === 'number' && n >= 0), `queue statistics, after ${where}`).toBe(true)
+      return counts
+    }),
+    `/stats/contacts by_source vs the contacts, after ${where}`,
+  ).toEqual(
+    sources.map((s) => ({
+      source_id: s.id,
+      source_name: s.name,
+      ...tally(contacts.filter((c) => c.source_id === s.id)),
+      oldest_waiting_at: oldestWaiting(s.id),
+    })),
   )
+  for (const row of contactStats.by_source) {
+    const previous = before.contactStats.by_source?.find((r: any) => r.source_id === row.source_id)
+    expect(row.assigned_from_queue, `assigned_from_queue went down, after ${where}`).toBeGreaterThanOrEqual(previous?.assigned_from_queue ?? 0)
+    expect(row.average_wait_seconds, `average_wait_seconds, after ${where}`).toBeGreaterThanOrEqual(0)
+  }
+
+  // Work-conserving: no contact waits in a source that gives out its queue while an operator who may take it has room.
+  for (const source of sources.filter((s) => s.assign_waiting)) {
+    const waiting = countWhere(active, (c) => c.source_id === source.id && c.operator_id === null)
+    const withRoom = (distributions[source.id] ?? []).filter((w) => {
+      const operator = live.get(w.operator_id)
+      return w.weight > 0 && operator?.is_active && operator.current_load < operator.max_load
+    })
+    expect(waiting > 0 ? withRoom.map((w) => w.operator_id) : [], `source ${source.id}: contacts wait while these operators may take them, after ${where}`).toEqual([])
+  }
   const byOperator = new Map<number, any>(contactStats.by_operator.map((o: any) => [o.operator_id, o]))
   for (const operator of operators) {
     const own = tally(contacts.filter((c) => c.operator_id === operator.id))

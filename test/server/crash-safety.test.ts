@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { fetchClient, type TestClient } from '../helpers/api-client.js'
 import { uniqueName } from '../helpers/factories.js'
 import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
-import { createTestDatabase } from '../helpers/test-database.js'
+import { createTestDatabase, TEST_BACKEND } from '../helpers/test-database.js'
 
 // The server is killed with SIGKILL in the middle of a burst of registrations and closes, then restarted on the
 // same database (a SQLite file or a PostgreSQL schema). Whatever the timing, what was acknowledged must be
@@ -103,7 +103,9 @@ async function expectConsistent(api: TestClient, sourceId: number, operatorIds: 
   for (const ack of record.registered.values()) {
     const stored = byId.get(ack.id)
     expect(stored, `acknowledged contact ${ack.id} lost`).toBeDefined()
-    expect({ id: stored.id, external_id: stored.lead.external_id, operator_id: stored.operator_id }).toEqual(ack)
+    // A contact acknowledged as waiting may have been given an operator since, when a close freed a slot.
+    const operatorId = ack.operator_id === null && stored.operator_id !== null && operatorIds.includes(stored.operator_id) ? null : stored.operator_id
+    expect({ id: stored.id, external_id: stored.lead.external_id, operator_id: operatorId }).toEqual(ack)
     if (record.closed.has(ack.id)) expect(stored.status).toBe('closed')
   }
 
@@ -147,6 +149,11 @@ async function expectConsistent(api: TestClient, sourceId: number, operatorIds: 
       total: contacts.filter((c) => c.operator_id === operatorId).length,
       active: activeOfOperator,
     })
+    // Work-conserving: SQLite commits each close with the drain it triggered, or neither. (On PostgreSQL a
+    // registration may start waiting just as a close frees room; the sweep, off here, is what catches that.)
+    if (TEST_BACKEND === 'sqlite' && active.some((c) => c.operator_id === null)) {
+      expect(operator.current_load, `operator ${operatorId} has room while contacts wait`).toBe(operator.max_load)
+    }
   }
 }
 

@@ -31,6 +31,8 @@ describe('restarting the server on the same SQLite file', () => {
     expect(first.logs.some((line) => line.includes('"database migrated"'))).toBe(true)
     const api = fetchClient(first.url)
     const source = await api.createSource()
+    // Waiting contacts stay unassigned (the seed's behaviour), so the close below leaves one slot free.
+    expect((await api.patch(`/sources/${source.id}`, { assign_waiting: false })).status).toBe(200)
     const busy = await api.createOperator({ max_load: 2 })
     const spare = await api.createOperator({ max_load: 5, is_active: false })
     await api.setWeights(source.id, [[busy.id, 3], [spare.id, 1]])

@@ -21,7 +21,13 @@ describe('POST /sources/', () => {
     const response = await api.post(path, { name: 'Telegram Bot 1' })
 
     expect(response.status).toBe(201)
-    expect(response.body).toEqual({ id: expect.any(Number), name: 'Telegram Bot 1', created_at: expect.stringMatching(ISO) })
+    expect(response.body).toEqual({
+      id: expect.any(Number),
+      name: 'Telegram Bot 1',
+      created_at: expect.stringMatching(ISO),
+      assign_waiting: true,
+      prefer_last_operator: false,
+    })
     expect((await api.get(`/sources/${response.body.id}`)).body).toEqual(response.body)
   })
 
@@ -105,7 +111,13 @@ describe('GET /sources/{id}', () => {
     const source = await api.createSource('Wanted')
     const response = await api.get(`/sources/${source.id}${suffix}`)
     expect(response.status).toBe(200)
-    expect(response.body).toEqual({ id: source.id, name: 'Wanted', created_at: expect.stringMatching(ISO) })
+    expect(response.body).toEqual({
+      id: source.id,
+      name: 'Wanted',
+      created_at: expect.stringMatching(ISO),
+      assign_waiting: true,
+      prefer_last_operator: false,
+    })
   })
 
   it('answers 404 for an unknown id', async () => {

@@ -28,6 +28,12 @@ async function expectLoadsConsistent(api: TestClient) {
   }
 }
 
+/** A by_source row of a source nothing was ever assigned from the queue for, and where nobody waits. */
+function sourceRow({ id }: { id: number }, name: string, total: number, active: number, unassigned: number, waiting: number) {
+  const queue = { oldest_waiting_at: null, assigned_from_queue: 0, average_wait_seconds: 0 }
+  return { source_id: id, source_name: name, total, active, unassigned, waiting, ...queue }
+}
+
 describe('GET /stats/contacts', () => {
   it.each(['/stats/contacts', '/stats/contacts/'])('answers zeros and empty lists for an empty system at %s', async (path) => {
     const { api } = await setup()
@@ -48,7 +54,8 @@ describe('GET /stats/contacts', () => {
     const { api } = await setup()
     const a = await api.createOperator({ name: 'Alice', max_load: 2 })
     const b = await api.createOperator({ name: 'Bob', max_load: 5 })
-    const s1 = await api.createSource('Bot')
+    // Bot leaves its waiting contacts to supervisors: closing a contact gives the slot to nobody.
+    const s1 = await api.createSource('Bot', { assign_waiting: false })
     const s2 = await api.createSource('Site')
     const s3 = await api.createSource('Idle')
     await api.setWeights(s1.id, [[a.id, 1]])
@@ -56,7 +63,7 @@ describe('GET /stats/contacts', () => {
     const s1c1 = await api.registerContact({ source_id: s1.id }) // a
     await api.registerContact({ source_id: s1.id }) // a (now full)
     const s1c3 = await api.registerContact({ source_id: s1.id }) // unassigned
-    await api.registerContact({ source_id: s1.id }) // unassigned
+    const s1c4 = await api.registerContact({ source_id: s1.id }) // unassigned
     const s2c1 = await api.registerContact({ source_id: s2.id }) // b
     await api.registerContact({ source_id: s2.id }) // b
     await api.patch(`/contacts/${s1c1.id}`, { status: 'closed' })
@@ -72,9 +79,9 @@ describe('GET /stats/contacts', () => {
       unassigned_contacts: 2,
       waiting_contacts: 1,
       by_source: [
-        { source_id: s1.id, source_name: 'Bot', total: 4, active: 2, unassigned: 2, waiting: 1 },
-        { source_id: s2.id, source_name: 'Site', total: 2, active: 1, unassigned: 0, waiting: 0 },
-        { source_id: s3.id, source_name: 'Idle', total: 0, active: 0, unassigned: 0, waiting: 0 },
+        { ...sourceRow(s1, 'Bot', 4, 2, 2, 1), oldest_waiting_at: (await api.get(`/contacts/${s1c4.id}`)).body.created_at },
+        sourceRow(s2, 'Site', 2, 1, 0, 0),
+        sourceRow(s3, 'Idle', 0, 0, 0, 0),
       ],
       by_operator: [
         { operator_id: a.id, operator_name: 'Alice', deleted: false, total: 2, active: 1, max_load: 2 },
@@ -157,9 +164,7 @@ describe('GET /stats/contacts', () => {
     expect(stats.by_operator).toEqual([
       { operator_id: gone.id, operator_name: 'Gone', deleted: true, total: 1, active: 0, max_load: 10 },
     ])
-    expect(stats.by_source).toEqual([
-      { source_id: source.id, source_name: source.name, total: 2, active: 1, unassigned: 1, waiting: 1 },
-    ])
+    expect(stats.by_source).toEqual([{ ...sourceRow(source, source.name, 2, 1, 1, 1), oldest_waiting_at: expect.any(String) }])
     await expectLoadsConsistent(api)
   })
 

@@ -2,10 +2,12 @@ import type { Migration } from 'kysely'
 import * as initialSchema from './0001-initial-schema.js'
 import * as apiKeys from './0002-api-keys.js'
 import * as idempotencyKeys from './0003-idempotency-keys.js'
+import * as waitingQueue from './0005-waiting-queue.js'
 
 /** Every migration, in order; a static list so the compiled build and the tests load the same ones. */
 export const migrations: Record<string, Migration> = {
   '0001-initial-schema': initialSchema,
   '0002-api-keys': apiKeys,
   '0003-idempotency-keys': idempotencyKeys,
+  '0005-waiting-queue': waitingQueue,
 }

@@ -1,0 +1,52 @@
+import type { Db } from '../db/database.js'
+import { releaseOperatorSlot, takeOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
+import { addToTally, UNASSIGNED } from './contact-tallies.repository.js'
+import { markContactClosed, setContactOperator, setLeadLastOperator, type HeldContact } from './contact-moves.repository.js'
+
+// The one way a stored contact changes hands: to an operator, back to the queue, or closed. Each keeps the
+// operators' current_load and the tallies right, inside the caller's transaction; none opens one. A new contact
+// is stored by the registration (registration.repository.ts), which keeps the same counts in its own statements.
+
+function secondsSince(from: Date | string | null, now: string): number {
+  return from === null ? 0 : Math.max(0, (Date.parse(now) - new Date(from).getTime()) / 1000)
+}
+
+/**
+ * Gives an active contact to the operator: takes one of its slots (only while it is active, not deleted and under
+ * its limit, unless `force`), frees the previous operator's slot and moves the tallies. Answers undefined,
+ * having written nothing, when the slot could not be taken.
+ */
+export async function giveContact(
+  db: Db,
+  contact: HeldContact,
+  operatorId: number,
+  { now, force = false }: { now: string; force?: boolean },
+): Promise<OperatorRow | undefined> {
+  const operator = await takeOperatorSlot(db, operatorId, { force })
+  if (!operator) return undefined
+  await setContactOperator(db, { id: contact.id, operatorId, assignedAt: now, queuedAt: null })
+  const previous = contact.operator_id
+  if (previous !== null) await releaseOperatorSlot(db, previous)
+  const fromQueue = previous === null ? { waitSeconds: secondsSince(contact.queued_at, now) } : undefined
+  await addToTally(db, contact.source_id, previous ?? UNASSIGNED, { total: -1, active: -1, ...(fromQueue && { fromQueue }) })
+  await addToTally(db, contact.source_id, operatorId, { total: 1, active: 1 })
+  await setLeadLastOperator(db, contact.lead_id, operatorId)
+  return operator
+}
+
+/** Hands an active contact back to the queue: it waits from now, in its original place (ordered by created_at). */
+export async function requeueContact(db: Db, contact: HeldContact, { now }: { now: string }): Promise<void> {
+  const previous = contact.operator_id
+  if (previous === null) return
+  await setContactOperator(db, { id: contact.id, operatorId: null, assignedAt: null, queuedAt: now })
+  await releaseOperatorSlot(db, previous)
+  await addToTally(db, contact.source_id, previous, { total: -1, active: -1 })
+  await addToTally(db, contact.source_id, UNASSIGNED, { total: 1, active: 1 })
+}
+
+/** Closes an active contact and frees its operator's slot. */
+export async function closeHeldContact(db: Db, contact: HeldContact, { now }: { now: string }): Promise<void> {
+  await markContactClosed(db, contact.id, now)
+  if (contact.operator_id !== null) await releaseOperatorSlot(db, contact.operator_id)
+  await addToTally(db, contact.source_id, contact.operator_id, { total: 0, active: -1 })
+}
