@@ -36,9 +36,10 @@ describe('/openapi.json, for client generators', () => {
     const doc = await openApi()
     expect(Object.keys(doc.components.schemas).sort()).toEqual(
       [
-        'Contact', 'ContactCreate', 'ContactStats', 'ContactUpdate', 'DistributionSet', 'ErrorBody', 'FieldProblem',
-        'Health', 'Lead', 'Operator', 'OperatorContactStats', 'OperatorCreate', 'OperatorShare', 'OperatorUpdate',
-        'OperatorWeight', 'Source', 'SourceContactStats', 'SourceCreate', 'SourceDistributionStats',
+        'Contact', 'ContactAssign', 'ContactCreate', 'ContactStats', 'ContactUpdate', 'DistributionPreview',
+        'DistributionSet', 'ErrorBody', 'FieldProblem', 'Health', 'Lead', 'Operator', 'OperatorContactStats',
+        'OperatorCreate', 'OperatorShare', 'OperatorUpdate', 'OperatorWeight', 'PreviewOperator', 'Source',
+        'SourceContactStats', 'SourceCreate', 'SourceDistributionStats', 'SourceUpdate',
       ].sort(),
     )
     // Every named schema the routes use is registered (NAMED_SCHEMAS), and every registered one is listed.
