@@ -25,7 +25,8 @@ export interface PokedJob {
  */
 export class Jobs {
   readonly #periodic: Job[] = []
-  readonly #running = new Set<Promise<void>>()
+  /** The run in flight of each job: a job never runs twice at once on one instance. */
+  readonly #running = new Map<string, Promise<void>>()
   readonly #timers: NodeJS.Timeout[] = []
   #closed = false
 
@@ -44,7 +45,7 @@ export class Jobs {
     app.addHook('onClose', async () => {
       this.#closed = true
       for (const timer of this.#timers) clearInterval(timer)
-      await Promise.all(this.#running)
+      await Promise.all(this.#running.values())
     })
   }
 
@@ -66,16 +67,16 @@ export class Jobs {
   }
 
   #start(job: Job): void {
-    if (this.#closed) return
+    if (this.#closed || this.#running.has(job.name)) return
     const run = job
       .run()
       .catch((err: unknown) => {
         this.app.log.warn({ err, job: job.name }, 'background job failed')
       })
       .finally(() => {
-        this.#running.delete(run)
+        this.#running.delete(job.name)
       })
-    this.#running.add(run)
+    this.#running.set(job.name, run)
   }
 }
 

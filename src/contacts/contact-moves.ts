@@ -1,10 +1,10 @@
 import type { Db } from '../db/database.js'
 import { releaseOperatorSlot, takeOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
-import { addToTally, UNASSIGNED } from './contact-tallies.repository.js'
+import { addToTallyAtCommit, UNASSIGNED } from './contact-tallies.repository.js'
 import { markContactClosed, setContactOperator, setLeadLastOperator, type HeldContact } from './contact-moves.repository.js'
 
 // The one way a stored contact changes hands: to an operator, back to the queue, or closed. Each keeps the
-// operators' current_load and the tallies right, inside the caller's transaction; none opens one. A new contact
+// operators' current_load and the tallies right, inside the caller's transaction (inTransaction); none opens one. A new contact
 // is stored by the registration (registration.repository.ts), which keeps the same counts in its own statements.
 
 function secondsSince(from: Date | string | null, now: string): number {
@@ -28,8 +28,8 @@ export async function giveContact(
   const previous = contact.operator_id
   if (previous !== null) await releaseOperatorSlot(db, previous)
   const fromQueue = previous === null ? { waitSeconds: secondsSince(contact.queued_at, now) } : undefined
-  await addToTally(db, contact.source_id, previous ?? UNASSIGNED, { total: -1, active: -1, ...(fromQueue && { fromQueue }) })
-  await addToTally(db, contact.source_id, operatorId, { total: 1, active: 1 })
+  await addToTallyAtCommit(db, contact.source_id, previous ?? UNASSIGNED, { total: -1, active: -1, ...(fromQueue && { fromQueue }) })
+  await addToTallyAtCommit(db, contact.source_id, operatorId, { total: 1, active: 1 })
   await setLeadLastOperator(db, contact.lead_id, operatorId)
   return operator
 }
@@ -40,13 +40,13 @@ export async function requeueContact(db: Db, contact: HeldContact, { now }: { no
   if (previous === null) return
   await setContactOperator(db, { id: contact.id, operatorId: null, assignedAt: null, queuedAt: now })
   await releaseOperatorSlot(db, previous)
-  await addToTally(db, contact.source_id, previous, { total: -1, active: -1 })
-  await addToTally(db, contact.source_id, UNASSIGNED, { total: 1, active: 1 })
+  await addToTallyAtCommit(db, contact.source_id, previous, { total: -1, active: -1 })
+  await addToTallyAtCommit(db, contact.source_id, UNASSIGNED, { total: 1, active: 1 })
 }
 
 /** Closes an active contact and frees its operator's slot. */
 export async function closeHeldContact(db: Db, contact: HeldContact, { now }: { now: string }): Promise<void> {
   await markContactClosed(db, contact.id, now)
   if (contact.operator_id !== null) await releaseOperatorSlot(db, contact.operator_id)
-  await addToTally(db, contact.source_id, contact.operator_id, { total: 0, active: -1 })
+  await addToTallyAtCommit(db, contact.source_id, contact.operator_id, { total: 0, active: -1 })
 }

@@ -57,8 +57,21 @@ export async function registerContactOnce(
     const stored = await findKey(trx, ref)
     if (stored?.response == null) throw new Error('a live idempotency key has no stored answer')
     if (stored.request_hash !== requestHash) throw new IdempotencyKeyReusedError()
-    return { contact: JSON.parse(stored.response) as Contact, replayed: true }
+    return { contact: withFieldsAddedSince(JSON.parse(stored.response) as Contact), replayed: true }
   })
+}
+
+/**
+ * An answer stored before the waiting queue (migration 0005) lacks the fields added since; it is replayed with
+ * them as they were then: assigned when registered, the source's settings at their defaults.
+ */
+function withFieldsAddedSince(stored: Contact): Contact {
+  const assignedAt = (stored as Partial<Contact>).assigned_at
+  return {
+    ...stored,
+    assigned_at: assignedAt !== undefined ? assignedAt : stored.operator_id === null ? null : stored.created_at,
+    source: { ...{ assign_waiting: true, prefer_last_operator: false }, ...stored.source },
+  }
 }
 
 const CLEANUP_BATCH = 1000

@@ -25,9 +25,27 @@ const isWaiting = (alias: 'c' | 'h') => sql<SqlBool>`(${sql.ref(`${alias}.status
  * (`FOR UPDATE SKIP LOCKED`), and re-checked once locked, so two instances never give out one contact twice.
  */
 export async function lockQueueHead(db: Db, scope: QueueScope): Promise<HeldContact | undefined> {
+  if (!isPostgres(db)) return selectHead(db, scope).executeTakeFirst()
+  // Heads another drain holds are skipped, not waited for; then the contacts behind them are the heads to try.
+  let excluded = scope.excludeContactIds ?? []
+  for (let attempt = 0; attempt < MAX_LOCKED_HEAD_ROUNDS; attempt++) {
+    const locked = await selectHead(db, { ...scope, excludeContactIds: excluded }).forUpdate().skipLocked().executeTakeFirst()
+    if (locked) return locked
+    const heads = (await selectHeadIds(db, { ...scope, excludeContactIds: excluded }).execute()).flatMap((row) => (row.head_id === null ? [] : [row.head_id]))
+    if (heads.length === 0) return undefined
+    excluded = [...excluded, ...heads]
+  }
+  return undefined
+}
+
+/** How many times a drain looks past heads locked by other drains (each round passes one contact per source). */
+const MAX_LOCKED_HEAD_ROUNDS = 5
+
+/** Each source's oldest waiting contact that an operator in scope may take (null for a source with none). */
+function selectHeadIds(db: Db, scope: QueueScope) {
   const { operatorId, sourceId, excludeOperatorId } = scope
   const excluded = scope.excludeContactIds ?? []
-  const heads = db
+  return db
     .selectFrom('sources as s')
     .select((eb) =>
       eb
@@ -55,6 +73,11 @@ export async function lockQueueHead(db: Db, scope: QueueScope): Promise<HeldCont
           .$if(excludeOperatorId !== undefined, (q) => q.where('o.id', '<>', excludeOperatorId ?? 0)),
       ),
     )
+}
+
+/** The oldest of the heads, as one statement. */
+function selectHead(db: Db, scope: QueueScope) {
+  const heads = selectHeadIds(db, scope)
   const query = db
     .selectFrom('contacts as c')
     .select(['c.id', 'c.lead_id', 'c.source_id', 'c.operator_id', 'c.status', 'c.queued_at'])
@@ -64,9 +87,9 @@ export async function lockQueueHead(db: Db, scope: QueueScope): Promise<HeldCont
     .orderBy('c.created_at')
     .orderBy('c.id')
     .limit(1)
-  if (!isPostgres(db)) return query.where('c.id', 'in', heads).executeTakeFirst()
-  // `= any(array(...))` evaluates the heads first, then locks only them through the primary key.
-  return query.where(sql<SqlBool>`c.id = any(array(${heads}))`).forUpdate().skipLocked().executeTakeFirst()
+  if (!isPostgres(db)) return query.where('c.id', 'in', heads)
+  // `= any(array(...))` evaluates the heads first, then reaches (and locks) only them through the primary key.
+  return query.where(sql<SqlBool>`c.id = any(array(${heads}))`)
 }
 
 /** Per source: the created_at of its oldest waiting contact, read through the index (no row: none waits). */

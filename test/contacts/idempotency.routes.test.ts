@@ -255,6 +255,25 @@ describe('POST /contacts/ with an Idempotency-Key', () => {
   })
 })
 
+describe('answers stored before an upgrade', () => {
+  it('replay with the fields added since (assigned_at, the source settings), as they were then', async () => {
+    const { source } = await sourceWithOperator()
+    const first = await postWithKey(t.app, 'before-upgrade', { external_id: 'old', source_id: source.id })
+    // As stored by a version without the waiting queue.
+    const older = structuredClone(first.body)
+    delete older.assigned_at
+    delete older.source.assign_waiting
+    delete older.source.prefer_last_operator
+    await t.db.updateTable('idempotency_keys').set({ response: JSON.stringify(older) }).where('key', '=', 'before-upgrade').execute()
+
+    const replay = await postWithKey(t.app, 'before-upgrade', { external_id: 'old', source_id: source.id })
+
+    expect(replay.status).toBe(201)
+    expect(replay.headers['idempotent-replayed']).toBe('true')
+    expect(replay.body).toEqual(first.body)
+  })
+})
+
 describe('expired key cleanup', () => {
   async function storedKeys(): Promise<string[]> {
     const rows = await t.db.selectFrom('idempotency_keys').select('key').orderBy('key').execute()

@@ -124,6 +124,26 @@ const ROUTES: MassRoute[] = [
     prepare: (body, _h, run) => ({ ...body, name: `${String(body.name)} #${run}` }),
   },
   {
+    key: 'PATCH /sources/{id}',
+    method: 'PATCH',
+    template: '/sources/{id}',
+    case: caseArb(
+      fc.record({ name: nonBlank, assign_waiting: fc.boolean(), prefer_last_operator: fc.boolean() }, { requiredKeys: [] }),
+      [...COMMON, 'source_id', 'operator_weights'],
+      { id: existing('source') },
+    ),
+    prepare: (body, _h, run) => (typeof body.name === 'string' ? { ...body, name: `${body.name} #${run}` } : body),
+  },
+  {
+    key: 'POST /contacts/{id}/assign',
+    method: 'POST',
+    template: '/contacts/{id}/assign',
+    // Handing back to the queue always succeeds on an active contact; giving it to an operator depends on the state.
+    case: caseArb(fc.record({ operator_id: fc.constant(null), force: fc.boolean() }, { requiredKeys: ['operator_id'] }), [...COMMON, 'status', 'source_id', 'lead_id', 'operator'], {
+      id: existing('contact', ['active']),
+    }),
+  },
+  {
     key: 'POST /sources/{id}/distribution',
     method: 'POST',
     template: '/sources/{id}/distribution',
