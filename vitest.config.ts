@@ -31,7 +31,13 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**', 'test/e2e/**'] },
+        test: { name: 'sqlite', include: ['test/**/*.test.ts'], exclude: ['test/postgres/**', 'test/e2e/**', 'test/bench/**'] },
+      },
+      {
+        // `npm run bench -- --short` end to end: a build and a minute of load, so CI runs it (`npm run test:bench`)
+        // and a developer's `npm test` does not.
+        extends: true,
+        test: { name: 'bench', include: ['test/bench/**/*.test.ts'] },
       },
       {
         // The dashboard in headless Chromium against real servers (SQLite); skipped, saying so, without Chromium.

@@ -13,9 +13,9 @@ import { registerAbuseLimits } from './http/abuse-limits.js'
 import { registerBodyParsers } from './http/body-parsers.js'
 import { registerDocs } from './http/docs.js'
 import { registerErrorHandler } from './http/error-handler.js'
+import { registerNamedSchemas } from './http/named-schemas.js'
 import { closeConnectionsWhenClosing } from './http/graceful-close.js'
 import { requestTimeoutOptions } from './http/request-timeouts.js'
-import { ErrorBody } from './http/schemas.js'
 import { registerSecurityHeaders, withSecurityHeaders } from './http/security-headers.js'
 import { validatorCompiler } from './http/validator.js'
 import { leadRoutes } from './leads/leads.routes.js'
@@ -59,7 +59,7 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
   closeConnectionsWhenClosing(app)
   app.setValidatorCompiler(validatorCompiler)
   registerBodyParsers(app)
-  app.addSchema(ErrorBody)
+  registerNamedSchemas(app)
   registerErrorHandler(app)
   await registerAbuseLimits(app, config)
   registerAuth(app, { config, db, cacheTtlMs: authCacheTtlMs })

@@ -3,7 +3,7 @@ import type { FastifySchemaCompiler } from 'fastify'
 import { Type, type TSchema } from 'typebox'
 import type { Db } from '../db/database.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
-import { errorResponses, IdParam } from '../http/schemas.js'
+import { errorResponses, IdParam, ref } from '../http/schemas.js'
 import { validatorCompiler } from '../http/validator.js'
 import {
   Contact,
@@ -45,6 +45,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
     '/contacts/',
     {
       schema: {
+        operationId: 'registerContact',
         tags,
         summary: 'Register a contact and assign an operator',
         description:
@@ -52,7 +53,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
           'the weights among those active and under their limit, and stores the contact (operator null if none).',
         headers: ContactCreateHeaders,
         body: ContactCreate,
-        response: { 201: ContactCreated, ...errorResponses(400, 404, 413, 415, 422, 429) },
+        response: { 201: ContactCreated, ...errorResponses(404, 422, 429) },
       },
       validatorCompiler: validateKeyOnlyWhenSent,
     },
@@ -74,13 +75,21 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
 
   app.get(
     '/contacts/',
-    { schema: { tags, summary: 'List contacts', querystring: ContactQuery, response: { 200: Type.Array(Contact), ...errorResponses(422) } } },
+    {
+      schema: {
+        operationId: 'listContacts',
+        tags,
+        summary: 'List contacts',
+        querystring: ContactQuery,
+        response: { 200: Type.Array(ref(Contact), { description: 'Contacts in id order' }), ...errorResponses(422) },
+      },
+    },
     async (request) => service.listContacts(db, request.query),
   )
 
   app.get(
     '/contacts/:id',
-    { schema: { tags, summary: 'Get a contact', params: IdParam, response: { 200: Contact, ...errorResponses(404, 422) } } },
+    { schema: { operationId: 'getContact', tags, summary: 'Get a contact', params: IdParam, response: { 200: ref(Contact), ...errorResponses(404, 422) } } },
     async (request) => service.getContact(db, request.params.id),
   )
 
@@ -88,12 +97,13 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
     '/contacts/:id',
     {
       schema: {
+        operationId: 'closeContact',
         tags,
         summary: 'Close a contact',
         description: "Frees the operator's slot, which goes at once to the oldest waiting contact the operator may take.",
         params: IdParam,
         body: ContactUpdate,
-        response: { 200: Contact, ...errorResponses(400, 404, 422) },
+        response: { 200: ref(Contact, { description: 'The contact, closed' }), ...errorResponses(404, 422) },
       },
     },
     async (request) => service.closeContact(db, request.params.id, random),
@@ -103,6 +113,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
     '/contacts/:id/assign',
     {
       schema: {
+        operationId: 'assignContact',
         tags,
         summary: 'Assign, move or unassign a contact (supervisor)',
         description:
@@ -112,7 +123,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
           'deleted), OPERATOR_AT_CAPACITY (unless `force`).',
         params: IdParam,
         body: ContactAssign,
-        response: { 200: Contact, ...errorResponses(400, 404, 409, 422) },
+        response: { 200: ref(Contact, { description: 'The contact, with its operator now (or null while it waits)' }), ...errorResponses(404, 409, 422) },
       },
     },
     async (request) => service.assignContact(db, request.params.id, request.body, random),

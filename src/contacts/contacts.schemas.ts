@@ -1,24 +1,45 @@
 import { Type, type Static } from 'typebox'
-import { Id, NonBlankString, Paging, PlainText, Timestamp } from '../http/schemas.js'
-import { Lead } from '../leads/leads.schemas.js'
-import { Operator } from '../operators/operators.schemas.js'
-import { Source } from '../sources/sources.schemas.js'
+import { Id, NonBlankString, Paging, PlainText, ref, Timestamp } from '../http/schemas.js'
+import { Lead, LEAD_EXAMPLE } from '../leads/leads.schemas.js'
+import { Operator, OPERATOR_EXAMPLE } from '../operators/operators.schemas.js'
+import { Source, SOURCE_EXAMPLE } from '../sources/sources.schemas.js'
 
-export const ContactStatus = Type.Union([Type.Literal('active'), Type.Literal('closed')])
+export const ContactStatus = Type.Enum(['active', 'closed'], { type: 'string' })
 
-export const Contact = Type.Object({
-  id: Id,
-  lead_id: Id,
-  source_id: Id,
-  operator_id: Type.Union([Id, Type.Null()], { description: 'null while it waits for an operator' }),
-  status: ContactStatus,
-  created_at: Timestamp,
-  closed_at: Type.Union([Timestamp, Type.Null()]),
-  assigned_at: Type.Union([Timestamp, Type.Null()], { description: 'When the current operator got it; null while it waits' }),
-  lead: Lead,
-  source: Source,
-  operator: Type.Union([Operator, Type.Null()]),
-})
+export const Contact = Type.Object(
+  {
+    id: Id,
+    lead_id: Id,
+    source_id: Id,
+    operator_id: Type.Union([Id, Type.Null()], { description: 'null while it waits for an operator' }),
+    status: ContactStatus,
+    created_at: Timestamp,
+    closed_at: Type.Union([Timestamp, Type.Null()]),
+    assigned_at: Type.Union([Timestamp, Type.Null()], { description: 'When the current operator got it; null while it waits' }),
+    lead: ref(Lead),
+    source: ref(Source),
+    operator: Type.Union([ref(Operator), Type.Null()]),
+  },
+  {
+    $id: 'Contact',
+    description: 'One message of a lead through a source, with the operator it was assigned to (or null)',
+    examples: [
+      {
+        id: 1,
+        lead_id: 1,
+        source_id: 1,
+        operator_id: 1,
+        status: 'active',
+        created_at: '2026-11-25T08:28:24.173Z',
+        closed_at: null,
+        assigned_at: '2026-11-25T08:28:24.173Z',
+        lead: LEAD_EXAMPLE,
+        source: SOURCE_EXAMPLE,
+        operator: OPERATOR_EXAMPLE,
+      },
+    ],
+  },
+)
 export type Contact = Static<typeof Contact>
 
 const Optional = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) =>
@@ -31,7 +52,11 @@ export const ContactCreate = Type.Object(
     phone: Optional(PlainText({ maxLength: 50 })),
     email: Optional(Type.String({ maxLength: 254, format: 'email' })),
   },
-  { examples: [{ external_id: 'user_12345', source_id: 1, phone: '+79001234567', email: 'user@example.com' }] },
+  {
+    $id: 'ContactCreate',
+    description: 'An incoming message: who wrote (external_id) and through which source',
+    examples: [{ external_id: 'user_12345', source_id: 1, phone: '+79001234567', email: 'user@example.com' }],
+  },
 )
 export type ContactCreate = Static<typeof ContactCreate>
 
@@ -52,17 +77,18 @@ export const ContactCreateHeaders = Type.Object({
   ),
 })
 
-/** The registration answer, documenting the header a replay carries. */
-export const ContactCreated = {
-  ...Contact,
+/** The registration answer, documenting the header a replay carries: the Contact schema by reference. */
+export const ContactCreated = Type.Unsafe<Contact>({
+  $ref: 'Contact',
+  description: 'The registered contact, with the operator it was assigned to (or null)',
   headers: {
     'idempotent-replayed': { type: 'string', enum: ['true'], description: 'Present when the answer replays an earlier request with the same Idempotency-Key' },
   },
-}
+})
 
 export const ContactUpdate = Type.Object(
   { status: Type.Literal('closed', { description: 'Closing frees the operator slot; closing twice changes nothing' }) },
-  { examples: [{ status: 'closed' }] },
+  { $id: 'ContactUpdate', description: 'Closes the contact', examples: [{ status: 'closed' }] },
 )
 export type ContactUpdate = Static<typeof ContactUpdate>
 
@@ -78,7 +104,11 @@ export const ContactAssign = Type.Object(
       }),
     ),
   },
-  { examples: [{ operator_id: 7, force: false }, { operator_id: null }] },
+  {
+    $id: 'ContactAssign',
+    description: 'Who gets the contact now: an operator, or null to hand it back to the queue',
+    examples: [{ operator_id: 7, force: false }, { operator_id: null }],
+  },
 )
 export type ContactAssign = Static<typeof ContactAssign>
 

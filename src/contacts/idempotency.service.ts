@@ -12,7 +12,7 @@ export class IdempotencyKeyReusedError extends InvalidFieldError {
   override readonly code = 'IDEMPOTENCY_KEY_REUSED'
 
   constructor() {
-    super(['headers', IDEMPOTENCY_KEY_HEADER], 'This Idempotency-Key was already used with a different body', 'idempotency_key_reused')
+    super(['header', IDEMPOTENCY_KEY_HEADER], 'This Idempotency-Key was already used with a different body', 'idempotency_key_reused')
   }
 }
 

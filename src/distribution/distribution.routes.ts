@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
-import { errorResponses, IdParam } from '../http/schemas.js'
+import { errorResponses, IdParam, ref } from '../http/schemas.js'
 import { DistributionPreview, DistributionSet, OperatorWeight } from './distribution.schemas.js'
 import * as service from './distribution.service.js'
 import type { RandomSource } from './pick-operator.js'
@@ -14,6 +14,7 @@ export const distributionRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: Ran
     '/sources/:id/distribution',
     {
       schema: {
+        operationId: 'setDistribution',
         tags,
         summary: 'Set the operators of a source and their weights',
         description:
@@ -21,7 +22,7 @@ export const distributionRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: Ran
           "now take the source's waiting contacts get them at once.",
         params: IdParam,
         body: DistributionSet,
-        response: { 200: Type.Array(OperatorWeight), ...errorResponses(400, 404, 422) },
+        response: { 200: Type.Array(ref(OperatorWeight), { description: 'The new set, in operator id order' }), ...errorResponses(404, 422) },
       },
     },
     async (request) => service.replaceDistribution(db, request.params.id, request.body, random),
@@ -31,10 +32,11 @@ export const distributionRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: Ran
     '/sources/:id/distribution',
     {
       schema: {
+        operationId: 'getDistribution',
         tags,
         summary: 'Get the operators of a source and their weights',
         params: IdParam,
-        response: { 200: Type.Array(OperatorWeight), ...errorResponses(404, 422) },
+        response: { 200: Type.Array(ref(OperatorWeight), { description: 'The set, in operator id order' }), ...errorResponses(404, 422) },
       },
     },
     async (request) => service.getDistribution(db, request.params.id),
@@ -44,13 +46,14 @@ export const distributionRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: Ran
     '/sources/:id/distribution/preview',
     {
       schema: {
+        operationId: 'previewDistribution',
         tags,
         summary: 'Who would get the next contact now',
         description:
           'Each operator of the source, whether it may take a contact now (else why: inactive, at_capacity, zero_weight) ' +
           'and its probability of getting the next one; writes nothing.',
         params: IdParam,
-        response: { 200: DistributionPreview, ...errorResponses(404, 422) },
+        response: { 200: ref(DistributionPreview), ...errorResponses(404, 422) },
       },
     },
     async (request) => previewDistribution(db, request.params.id),

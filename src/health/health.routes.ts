@@ -2,17 +2,32 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { sql } from 'kysely'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
+import { ref } from '../http/schemas.js'
 
-const Health = Type.Object({
-  status: Type.Union([Type.Literal('ok'), Type.Literal('unavailable')]),
-  database: Type.Union([Type.Literal('ok'), Type.Literal('unreachable')]),
-  version: Type.String(),
-})
+export const Health = Type.Object(
+  {
+    status: Type.Enum(['ok', 'unavailable'], { type: 'string' }),
+    database: Type.Enum(['ok', 'unreachable'], { type: 'string' }),
+    version: Type.String({ description: 'APP_VERSION' }),
+  },
+  {
+    $id: 'Health',
+    description: 'Whether the service and its database answer (503 when the database does not)',
+    examples: [{ status: 'ok', database: 'ok', version: '1.0.0' }],
+  },
+)
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ db: Db; version: string }> = async (app, { db, version }) => {
   app.get(
     '/health',
-    { schema: { tags: ['health'], summary: 'Liveness and database reachability', response: { 200: Health, 503: Health } } },
+    {
+      schema: {
+        operationId: 'getHealth',
+        tags: ['health'],
+        summary: 'Liveness and database reachability',
+        response: { 200: ref(Health), 503: ref(Health) },
+      },
+    },
     async (request, reply) => {
       try {
         await sql`select 1`.execute(db)

@@ -1,11 +1,13 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { classifyDatabaseError, type DatabaseErrorKind } from '../db/database-errors.js'
-import { AppError, InvalidFieldError } from '../errors.js'
-import type { ErrorBody, FieldProblem } from './schemas.js'
+import { AppError, ERROR_CODES, InvalidFieldError, type ErrorCode } from '../errors.js'
+import { trackAllowedMethods } from './allowed-methods.js'
+import { toFieldProblems } from './field-problems.js'
+import type { ErrorBody } from './schemas.js'
 
 /** Fastify's own client errors, by code: what we answer instead of its message. */
-const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; detail: string }> = {
+const FRAMEWORK_ERRORS: Record<string, { status: number; code: ErrorCode; detail: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'Body is not valid JSON' },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'INVALID_JSON', detail: 'Body is empty' },
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', detail: 'Body is larger than 1 MiB' },
@@ -25,7 +27,7 @@ const DATABASE_ERRORS: Record<DatabaseErrorKind, [number, ErrorBody]> = {
 
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
-    const [status, body] = toResponse(error)
+    const [status, body] = toResponse(error, request)
     if (error instanceof AppError && error.headers) void reply.headers(error.headers)
     if (status >= 500) request.log.error({ err: error }, 'request failed')
     else if (clientLeft(request)) request.log.info({ code: error.code }, 'the client left before its request arrived whole')
@@ -33,9 +35,18 @@ export function registerErrorHandler(app: FastifyInstance): void {
     return reply.status(status).send(body)
   })
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.status(404).send({ detail: `No route for ${request.method} ${request.url}`, code: 'ROUTE_NOT_FOUND' }),
-  )
+  // Registered before any route, so it sees them all.
+  const allowedMethods = trackAllowedMethods(app)
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request.url)
+    if (allowed.length === 0) {
+      return reply.status(404).send({ detail: `No route for ${request.method} ${request.url}`, code: 'ROUTE_NOT_FOUND' })
+    }
+    return reply
+      .status(405)
+      .header('allow', allowed.join(', '))
+      .send({ detail: `${request.method} is not allowed on ${request.url}; allowed: ${allowed.join(', ')}`, code: 'METHOD_NOT_ALLOWED' })
+  })
 }
 
 /** The request stream broke off: the client dropped its upload, or the server cut it at REQUEST_TIMEOUT_MS. */
@@ -43,14 +54,15 @@ function clientLeft(request: FastifyRequest): boolean {
   return !request.raw.complete && request.raw.socket.destroyed
 }
 
-function toResponse(error: FastifyError): [number, ErrorBody] {
+function toResponse(error: FastifyError, request: FastifyRequest): [number, ErrorBody] {
   if (error instanceof InvalidFieldError) {
     return [422, { detail: [{ loc: error.loc, msg: error.message, type: error.type }], code: error.code }]
   }
   if (error instanceof AppError) return [error.statusCode, { detail: error.message, code: error.code }]
   if (error.validation) {
     const part = error.validationContext ?? 'body'
-    return [422, { detail: error.validation.map((problem) => toFieldProblem(part, problem)), code: 'VALIDATION_ERROR' }]
+    const input: unknown = part === 'querystring' ? request.query : request[part]
+    return [422, { detail: toFieldProblems(part, error.validation, input), code: 'VALIDATION_ERROR' }]
   }
   const known = FRAMEWORK_ERRORS[error.code]
   if (known) return [known.status, { detail: known.detail, code: known.code }]
@@ -63,25 +75,9 @@ function toResponse(error: FastifyError): [number, ErrorBody] {
 
 /**
  * Our code for a client error that Fastify or a plugin raised with its own code (FST_..., or none): the status's
- * name, as 400 BAD_REQUEST or 416 RANGE_NOT_SATISFIABLE, so clients never meet a framework's internals.
+ * name where we document it, as 416 RANGE_NOT_SATISFIABLE, else BAD_REQUEST, so clients never meet a framework's internals.
  */
-export function codeForStatus(status: number): string {
-  return (STATUS_CODES[status] ?? 'Bad Request').toUpperCase().replace(/[^A-Z]+/g, '_')
-}
-
-type ValidationProblem = NonNullable<FastifyError['validation']>[number]
-
-function toFieldProblem(part: string, problem: ValidationProblem): FieldProblem {
-  const path = problem.instancePath.split('/').slice(1).map(decodePointer)
-  const params = problem.params as { requiredProperties?: string[] }
-  if (problem.keyword === 'required' && params.requiredProperties) {
-    const missing = params.requiredProperties.join(', ')
-    return { loc: [part, ...path, missing], msg: 'field required', type: 'missing' }
-  }
-  return { loc: [part, ...path], msg: problem.message ?? 'is invalid', type: problem.keyword }
-}
-
-function decodePointer(segment: string): string | number {
-  const text = segment.replace(/~1/g, '/').replace(/~0/g, '~')
-  return /^\d+$/.test(text) ? Number(text) : text
+export function codeForStatus(status: number): ErrorCode {
+  const name = (STATUS_CODES[status] ?? 'Bad Request').toUpperCase().replace(/[^A-Z]+/g, '_')
+  return name in ERROR_CODES ? (name as ErrorCode) : 'BAD_REQUEST'
 }

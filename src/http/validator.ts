@@ -18,18 +18,27 @@ export const validatorCompiler: FastifySchemaCompiler<TSchema> = (route) => {
 
   return (value) => {
     const input = value as Record<string, unknown> | null | undefined
-    const errors: FastifySchemaValidationError[] = integerKeys
-      .filter((key) => {
-        const text = input?.[key]
-        return typeof text === 'string' && !INTEGER_TEXT.test(text)
-      })
-      .map((key) => ({
-        keyword: 'type',
-        instancePath: `/${key}`,
-        schemaPath: `#/properties/${key}/type`,
-        params: { type: 'integer' },
-        message: 'must be integer',
-      }))
-    return errors.length > 0 ? { error: errors } : validate(value)
+    const badKeys = integerKeys.filter((key) => {
+      const text = input?.[key]
+      return typeof text === 'string' && !INTEGER_TEXT.test(text)
+    })
+    if (badKeys.length === 0) return validate(value)
+    const errors: FastifySchemaValidationError[] = badKeys.map((key) => ({
+      keyword: 'type',
+      instancePath: `/${key}`,
+      schemaPath: `#/properties/${key}/type`,
+      params: { type: 'integer' },
+      message: 'must be integer',
+    }))
+    // The other fields are still checked, so every problem is reported at once.
+    const rest = validate(Object.fromEntries(Object.entries(input ?? {}).filter(([key]) => !badKeys.includes(key))))
+    const others = typeof rest === 'object' && 'error' in rest && Array.isArray(rest.error) ? (rest.error) : []
+    return { error: [...errors, ...others.filter((problem) => !isAboutOnly(problem, badKeys))] }
   }
+}
+
+/** A problem that only says a guarded key is missing (it was taken out to check the others). */
+function isAboutOnly(problem: FastifySchemaValidationError, keys: string[]): boolean {
+  const missing = (problem.params as { requiredProperties?: string[] }).requiredProperties
+  return problem.keyword === 'required' && missing !== undefined && missing.every((key) => keys.includes(key))
 }

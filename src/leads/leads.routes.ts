@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { Contact } from '../contacts/contacts.schemas.js'
 import { listContacts } from '../contacts/contacts.service.js'
 import type { Db } from '../db/database.js'
-import { errorResponses, IdParam, Paging, toPage } from '../http/schemas.js'
+import { errorResponses, IdParam, Paging, ref, toPage } from '../http/schemas.js'
 import { Lead } from './leads.schemas.js'
 import * as service from './leads.service.js'
 
@@ -12,13 +12,21 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
 
   app.get(
     '/leads/',
-    { schema: { tags, summary: 'List leads', querystring: Paging, response: { 200: Type.Array(Lead), ...errorResponses(422) } } },
+    {
+      schema: {
+        operationId: 'listLeads',
+        tags,
+        summary: 'List leads',
+        querystring: Paging,
+        response: { 200: Type.Array(ref(Lead), { description: 'Leads in id order' }), ...errorResponses(422) },
+      },
+    },
     async (request) => service.listLeads(db, toPage(request.query)),
   )
 
   app.get(
     '/leads/:id',
-    { schema: { tags, summary: 'Get a lead', params: IdParam, response: { 200: Lead, ...errorResponses(404, 422) } } },
+    { schema: { operationId: 'getLead', tags, summary: 'Get a lead', params: IdParam, response: { 200: ref(Lead), ...errorResponses(404, 422) } } },
     async (request) => service.getLead(db, request.params.id),
   )
 
@@ -26,11 +34,12 @@ export const leadRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { d
     '/leads/:id/contacts',
     {
       schema: {
+        operationId: 'listLeadContacts',
         tags,
         summary: "List a lead's contacts, from every source",
         params: IdParam,
         querystring: Paging,
-        response: { 200: Type.Array(Contact), ...errorResponses(404, 422) },
+        response: { 200: Type.Array(ref(Contact), { description: "The lead's contacts in id order" }), ...errorResponses(404, 422) },
       },
     },
     async (request) => {

@@ -12,14 +12,24 @@ const MaxLoad = Type.Integer({
   description: 'Most active contacts the operator may hold at once',
 })
 
-export const Operator = Type.Object({
-  id: Id,
-  name: Type.String(),
-  is_active: Type.Boolean(),
-  max_load: Type.Integer(),
-  current_load: Type.Integer({ description: 'Active contacts assigned now' }),
-  created_at: Timestamp,
-})
+/** The seed's first operator, as the examples of /docs show it. */
+export const OPERATOR_EXAMPLE = { id: 1, name: 'Иван Иванов', is_active: true, max_load: 10, current_load: 1, created_at: '2026-11-25T08:15:02.114Z' }
+
+export const Operator = Type.Object(
+  {
+    id: Id,
+    name: Type.String(),
+    is_active: Type.Boolean(),
+    max_load: Type.Integer(),
+    current_load: Type.Integer({ description: 'Active contacts assigned now' }),
+    created_at: Timestamp,
+  },
+  {
+    $id: 'Operator',
+    description: 'An operator, with the number of active contacts it holds now',
+    examples: [OPERATOR_EXAMPLE],
+  },
+)
 export type Operator = Static<typeof Operator>
 
 export const OperatorCreate = Type.Object(
@@ -28,12 +38,12 @@ export const OperatorCreate = Type.Object(
     is_active: Type.Optional({ ...IsActive, default: true }),
     max_load: Type.Optional({ ...MaxLoad, default: DEFAULT_MAX_LOAD }),
   },
-  { examples: [{ name: 'Иван Иванов', is_active: true, max_load: 10 }] },
+  { $id: 'OperatorCreate', description: 'A new operator', examples: [{ name: 'Иван Иванов', is_active: true, max_load: 10 }] },
 )
 export type OperatorCreate = Static<typeof OperatorCreate>
 
 export const OperatorUpdate = Type.Object(
   { name: Type.Optional(Name), is_active: Type.Optional(IsActive), max_load: Type.Optional(MaxLoad) },
-  { examples: [{ is_active: false }, { max_load: 20 }] },
+  { $id: 'OperatorUpdate', description: 'The fields to change; the others keep their values', examples: [{ is_active: false }, { max_load: 20 }] },
 )
 export type OperatorUpdate = Static<typeof OperatorUpdate>

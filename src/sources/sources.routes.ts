@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
-import { errorResponses, IdParam, Paging, toPage } from '../http/schemas.js'
+import { errorResponses, IdParam, Paging, ref, toPage } from '../http/schemas.js'
 import { Source, SourceCreate, SourceUpdate } from './sources.schemas.js'
 import * as service from './sources.service.js'
 
@@ -11,19 +11,35 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomSou
 
   app.post(
     '/sources/',
-    { schema: { tags, summary: 'Create a source (bot, channel)', body: SourceCreate, response: { 201: Source, ...errorResponses(400, 409, 422) } } },
+    {
+      schema: {
+        operationId: 'createSource',
+        tags,
+        summary: 'Create a source (bot, channel)',
+        body: SourceCreate,
+        response: { 201: ref(Source, { description: 'The created source' }), ...errorResponses(409, 422) },
+      },
+    },
     async (request, reply) => reply.status(201).send(await service.createSource(db, request.body)),
   )
 
   app.get(
     '/sources/',
-    { schema: { tags, summary: 'List sources', querystring: Paging, response: { 200: Type.Array(Source), ...errorResponses(422) } } },
+    {
+      schema: {
+        operationId: 'listSources',
+        tags,
+        summary: 'List sources',
+        querystring: Paging,
+        response: { 200: Type.Array(ref(Source), { description: 'Sources in id order' }), ...errorResponses(422) },
+      },
+    },
     async (request) => service.listSources(db, toPage(request.query)),
   )
 
   app.get(
     '/sources/:id',
-    { schema: { tags, summary: 'Get a source', params: IdParam, response: { 200: Source, ...errorResponses(404, 422) } } },
+    { schema: { operationId: 'getSource', tags, summary: 'Get a source', params: IdParam, response: { 200: ref(Source), ...errorResponses(404, 422) } } },
     async (request) => service.getSource(db, request.params.id),
   )
 
@@ -31,12 +47,13 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomSou
     '/sources/:id',
     {
       schema: {
+        operationId: 'updateSource',
         tags,
         summary: 'Rename a source or change its queue settings',
         description: 'Switching `assign_waiting` on gives the waiting contacts of the source out at once. 409 SOURCE_NAME_TAKEN.',
         params: IdParam,
         body: SourceUpdate,
-        response: { 200: Source, ...errorResponses(400, 404, 409, 422) },
+        response: { 200: ref(Source, { description: 'The source as changed' }), ...errorResponses(404, 409, 422) },
       },
     },
     async (request) => service.updateSource(db, request.params.id, request.body, random),

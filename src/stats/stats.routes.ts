@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
-import { errorResponses } from '../http/schemas.js'
+import { errorResponses, ref } from '../http/schemas.js'
 import { ContactStats, SourceDistributionStats } from './stats.schemas.js'
 import * as service from './stats.service.js'
 
@@ -12,9 +12,10 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     '/stats/contacts',
     {
       schema: {
+        operationId: 'getContactStats',
         tags,
         summary: 'Contact counts: totals, per source and per operator (unassigned included)',
-        response: { 200: ContactStats, ...errorResponses() },
+        response: { 200: ref(ContactStats), ...errorResponses() },
       },
     },
     async () => service.getContactStats(db),
@@ -24,9 +25,10 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ db: Db }> = async (app, { 
     '/stats/distribution',
     {
       schema: {
+        operationId: 'getDistributionStats',
         tags,
         summary: 'Per source: configured share vs actual share of each operator',
-        response: { 200: Type.Array(SourceDistributionStats), ...errorResponses() },
+        response: { 200: Type.Array(ref(SourceDistributionStats), { description: 'Every source, in id order' }), ...errorResponses() },
       },
     },
     async () => service.getDistributionStats(db),

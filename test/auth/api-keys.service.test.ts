@@ -10,7 +10,7 @@ import {
 import { Authenticator, LAST_USED_INTERVAL_MS } from '../../src/auth/authenticator.js'
 import { InvalidFieldError, NotFoundError } from '../../src/errors.js'
 import { createSource } from '../../src/sources/sources.service.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 
 let t: TestApp | undefined

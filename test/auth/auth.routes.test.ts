@@ -2,7 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApiKey, generateApiKey, listApiKeys, revokeApiKey } from '../../src/auth/api-keys.service.js'
 import type { ApiKeyRole } from '../../src/auth/api-keys.schemas.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { apiClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { expectError } from '../helpers/http-assertions.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 
@@ -18,9 +19,8 @@ async function createKey(role: ApiKeyRole, sourceIds: number[] | null = null): P
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE'
 
-async function call(method: Method, url: string, headers: Record<string, string> = {}, payload?: object) {
-  const response = await t!.app.inject({ method, url, headers, ...(payload && { payload }) })
-  return { status: response.statusCode, body: response.body === '' ? undefined : response.json(), headers: response.headers }
+function call(method: Method, url: string, headers: Record<string, string> = {}, payload?: object) {
+  return apiClient(t!.app).call(method, url, payload, headers)
 }
 
 const bearer = (key: string) => ({ authorization: `Bearer ${key}` })
@@ -223,7 +223,8 @@ describe('OpenAPI', () => {
       bearerAuth: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
       apiKeyHeader: expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
     })
-    expect(doc.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }])
+    // On loopback the API is open until a key exists, so no key ({}) is documented as well (openapi-contract.test.ts).
+    expect(doc.security).toEqual([{ bearerAuth: [] }, { apiKeyHeader: [] }, {}])
     expect(doc.paths['/health'].get.security).toEqual([])
     const post = doc.paths['/contacts/'].post
     expect(post.security).toBeUndefined()

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.service.js'
 import { createSource } from '../../src/sources/sources.service.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { expectError } from '../helpers/http-assertions.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 

@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.js'
 import { loadConfig } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/database.js'
 import { createSource } from '../../src/sources/sources.service.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { PROJECT_ROOT, TSX_LOADER } from '../helpers/server-process.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
 
@@ -107,5 +107,6 @@ describe('npm run keys', () => {
     expect(unknownSource.stderr).toContain('Source 987654 not found')
     expect((await keys('create', '--role', 'viewer', '--name', 'x', '--sources', '1')).code).toBe(1)
     expect(JSON.parse((await keys('list', '--json')).stdout)).toHaveLength(before)
-  })
+    // Nine processes, each compiling the CLI through tsx: seconds apiece on two busy cores.
+  }, 120_000)
 })

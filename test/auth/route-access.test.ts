@@ -3,7 +3,7 @@ import { createApiKey, generateApiKey, revokeApiKey } from '../../src/auth/api-k
 import type { ApiKeyRole } from '../../src/auth/api-keys.schemas.js'
 import { accessForRoute, ROUTE_ACCESS } from '../../src/auth/route-access.js'
 import { createOperator } from '../../src/operators/operators.service.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 import { registerContact } from '../../src/contacts/contacts.service.js'
 

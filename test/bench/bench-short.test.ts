@@ -49,7 +49,8 @@ describe('npm run bench -- --short', () => {
       expect(registered.new_contacts, name).toBeGreaterThan(0)
     }
 
-    expect(stdout).toMatch(/\| scenario +\| req\/s +\| × ceiling +\| p50 ms +\| p99 ms +\| non-2xx/)
+    // Columns are padded to their widest figure, so a slow machine's wider numbers move the headers.
+    expect(stdout).toMatch(/\| scenario +\| +req\/s +\| +× ceiling +\| +p50 ms +\| +p99 ms +\| +non-2xx/)
     expect(stdout.match(/\| invariants OK \|/g)).toHaveLength(4)
-  }, 120_000)
+  }, 300_000)
 })

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchClient, uniqueId, type FetchClient } from '../helpers/fetch-client.js'
+import { fetchClient, type TestClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { createTestDatabase } from '../helpers/test-database.js'
 
 // One real server process on a SQLite file or a PostgreSQL schema (several pooled connections); every test
 // arranges its own data on it.
 let server: ServerProcess | undefined
-let api: FetchClient
+let api: TestClient
 let cleanup: (() => Promise<void>) | undefined
 
 beforeAll(async () => {
@@ -22,12 +23,8 @@ afterAll(async () => {
 })
 
 async function postWithKey(key: string, payload: object) {
-  const response = await fetch(`${server!.url}/contacts/`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'idempotency-key': key },
-    body: JSON.stringify(payload),
-  })
-  return { status: response.status, replayed: response.headers.get('idempotent-replayed'), body: (await response.json()) as any }
+  const response = await api.call('POST', '/contacts/', payload, { 'idempotency-key': key })
+  return { status: response.status, replayed: response.headers['idempotent-replayed'] ?? null, body: response.body }
 }
 
 describe('concurrent requests with one Idempotency-Key against one real server', () => {
@@ -35,8 +32,8 @@ describe('concurrent requests with one Idempotency-Key against one real server',
     const source = await api.createSource()
     const operator = await api.createOperator({ max_load: 100 })
     await api.setWeights(source.id, [[operator.id, 1]])
-    const key = uniqueId('key')
-    const body = { external_id: uniqueId('lead'), source_id: source.id, phone: '+79001234567' }
+    const key = uniqueName('key')
+    const body = { external_id: uniqueName('lead'), source_id: source.id, phone: '+79001234567' }
 
     const responses = await Promise.all(Array.from({ length: 50 }, () => postWithKey(key, body)))
 
@@ -56,10 +53,10 @@ describe('concurrent requests with one Idempotency-Key against one real server',
 
   it('one key with two different bodies at once: one contact; its body is replayed, the other answers 422', async () => {
     const source = await api.createSource()
-    const key = uniqueId('key')
+    const key = uniqueName('key')
     const bodies = [
-      { external_id: uniqueId('lead-a'), source_id: source.id },
-      { external_id: uniqueId('lead-b'), source_id: source.id },
+      { external_id: uniqueName('lead-a'), source_id: source.id },
+      { external_id: uniqueName('lead-b'), source_id: source.id },
     ]
 
     const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => postWithKey(key, bodies[i % 2]!)))
@@ -77,7 +74,7 @@ describe('concurrent requests with one Idempotency-Key against one real server',
     const source = await api.createSource()
     const operators = [await api.createOperator({ max_load: 7 }), await api.createOperator({ max_load: 5 })]
     await api.setWeights(source.id, [[operators[0]!.id, 1], [operators[1]!.id, 1]])
-    const keys = Array.from({ length: 30 }, () => uniqueId('key'))
+    const keys = Array.from({ length: 30 }, () => uniqueName('key'))
     const requests = keys.flatMap((key) => Array.from({ length: 5 }, () => ({ key, body: { external_id: key, source_id: source.id } })))
 
     const responses = await Promise.all(requests.map(({ key, body }) => postWithKey(key, body).then((r) => ({ key, ...r }))))

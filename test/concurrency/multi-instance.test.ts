@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchClient, uniqueId, type FetchClient } from '../helpers/fetch-client.js'
+import { fetchClient, type TestClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { tempDatabase } from '../helpers/run-process.js'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 
 // Two real processes on one SQLite file, as during a rolling restart or with a second instance on the host.
 let servers: ServerProcess[] = []
-let a: FetchClient
-let b: FetchClient
+let a: TestClient
+let b: TestClient
 let cleanup: (() => Promise<void>) | undefined
 
 beforeAll(async () => {
@@ -40,7 +41,7 @@ describe('two server processes sharing one SQLite file', () => {
     const small = await a.createOperator({ max_load: 3 })
     const large = await b.createOperator({ max_load: 4 })
     await b.setWeights(source.id, [[small.id, 1], [large.id, 2]])
-    const externalIds = Array.from({ length: 40 }, (_, i) => uniqueId(`shared-${i}`))
+    const externalIds = Array.from({ length: 40 }, (_, i) => uniqueName(`shared-${i}`))
 
     // 200 requests, every external_id sent 5 times, alternating between the two processes.
     const responses = await Promise.all(
@@ -82,7 +83,7 @@ describe('two server processes sharing one SQLite file', () => {
 
     const mixed = await Promise.all([
       ...contacts.slice(1).map((c, i) => (i % 2 ? a : b).patch(`/contacts/${c.id}`, { status: 'closed' })),
-      ...Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).post('/contacts/', { external_id: uniqueId('mixed'), source_id: source.id })),
+      ...Array.from({ length: 40 }, (_, i) => (i % 2 ? b : a).post('/contacts/', { external_id: uniqueName('mixed'), source_id: source.id })),
     ])
     expect(mixed.filter((r) => r.status !== 200 && r.status !== 201)).toEqual([])
     const { current_load } = await a.getOperator(operator.id)

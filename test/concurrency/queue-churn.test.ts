@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchClient, type FetchClient } from '../helpers/fetch-client.js'
+import { fetchClient, type TestClient } from '../helpers/api-client.js'
 import { arrangeChurn, expectSettledInvariants, runChurn, switchAllOn } from '../helpers/queue-churn.js'
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
@@ -8,7 +8,7 @@ import { startServerProcess, type ServerProcess } from '../helpers/server-proces
 const SWEEP_MS = 300
 let database: TestDatabase
 const servers: ServerProcess[] = []
-let clients: FetchClient[] = []
+let clients: TestClient[] = []
 
 beforeAll(async () => {
   database = await createTestDatabase('file')

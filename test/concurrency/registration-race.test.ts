@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchClient, uniqueId, type FetchClient } from '../helpers/fetch-client.js'
+import { fetchClient, type TestClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { createTestDatabase } from '../helpers/test-database.js'
 
 // One real server process on a SQLite file or a PostgreSQL schema; every test arranges its own data on it.
 let server: ServerProcess | undefined
-let api: FetchClient
+let api: TestClient
 let cleanup: (() => Promise<void>) | undefined
 
 const SWEEP_MS = 200
@@ -26,7 +27,7 @@ afterAll(async () => {
 async function loadAndActive(operatorId: number) {
   const operator = await api.getOperator(operatorId)
   const active = await api.listAll(`/contacts/?operator_id=${operatorId}&status=active`)
-  return { currentLoad: operator.current_load as number, maxLoad: operator.max_load as number, active: active.length }
+  return { currentLoad: operator.current_load, maxLoad: operator.max_load, active: active.length }
 }
 
 /** Every stored contact, with the global stats read right after (nothing else runs meanwhile). */
@@ -59,7 +60,7 @@ describe('concurrent registrations against one real server', () => {
 
     const total = 300
     const requests = Array.from({ length: total }, (_, i) =>
-      api.post('/contacts/', { external_id: uniqueId(`race-${i}`), source_id: i % 2 === 0 ? sourceA.id : sourceB.id }),
+      api.post('/contacts/', { external_id: uniqueName(`race-${i}`), source_id: i % 2 === 0 ? sourceA.id : sourceB.id }),
     )
     const responses = await Promise.all(requests)
 
@@ -118,7 +119,7 @@ describe('concurrent registrations against one real server', () => {
 
   it('100 concurrent first contacts of one external_id make exactly one lead with 100 contacts', async () => {
     const source = await api.createSource()
-    const externalId = uniqueId('same-lead')
+    const externalId = uniqueName('same-lead')
     const responses = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
         api.post('/contacts/', { external_id: externalId, source_id: source.id, ...(i === 37 && { phone: '+79001234567' }) }),
@@ -149,7 +150,7 @@ describe('concurrent registrations against one real server', () => {
     expect(contacts.map((c) => c.operator_id)).toEqual([operator.id, operator.id, operator.id])
     expect((await api.getOperator(operator.id)).current_load).toBe(3)
 
-    const target = contacts[0]
+    const target = contacts[0]!
     const responses = await Promise.all(Array.from({ length: 50 }, () => api.patch(`/contacts/${target.id}`, { status: 'closed' })))
 
     expect(responses.map((r) => r.status)).toEqual(Array(50).fill(200))
@@ -184,7 +185,7 @@ describe('concurrent registrations against one real server', () => {
         ...toClose.map((c) => async () => ({ kind: 'close' as const, response: await api.patch(`/contacts/${c.id}`, { status: 'closed' }) })),
         ...Array.from({ length: 60 }, () => async () => ({
           kind: 'register' as const,
-          response: await api.post('/contacts/', { external_id: uniqueId('interleaved'), source_id: source.id }),
+          response: await api.post('/contacts/', { external_id: uniqueName('interleaved'), source_id: source.id }),
         })),
       ]
       for (let i = jobs.length - 1; i > 0; i -= 1) {
@@ -230,7 +231,7 @@ describe('concurrent registrations against one real server', () => {
     })
     for (const operator of operators) {
       const row = stats.by_operator.find((r: any) => r.operator_id === operator.id)
-      expect(row.active).toBe((await api.getOperator(operator.id)).current_load)
+      expect(row!.active).toBe((await api.getOperator(operator.id)).current_load)
     }
   })
 })

@@ -183,7 +183,7 @@ describe('GET /contacts/{id}', () => {
   it.each(['abc', '0', '1.5'])('answers 422 for id %s', async (id) => {
     const { source } = await sourceWithOperator()
     await api.registerContact({ source_id: source.id })
-    expectValidationError(await api.get(`/contacts/${id}`), ['params', 'id'])
+    expectValidationError(await api.get(`/contacts/${id}`), ['path', 'id'])
   })
 })
 
@@ -275,7 +275,7 @@ describe('GET /contacts/', () => {
     ['assigned=maybe', 'assigned'],
   ])('rejects %s with 422', async (query, field) => {
     await arrange()
-    expectValidationError(await api.get(`/contacts/?${query}`), ['querystring', field])
+    expectValidationError(await api.get(`/contacts/?${query}`), ['query', field])
   })
 })
 
@@ -393,7 +393,7 @@ describe('PATCH /contacts/{id}', () => {
     const { source } = await sourceWithOperator()
     const contact = await api.registerContact({ source_id: source.id })
     const path = `/contacts/${id.replace('{id}', String(contact.id))}`
-    expectValidationError(await api.patch(path, { status: 'closed' }), ['params', 'id'])
+    expectValidationError(await api.patch(path, { status: 'closed' }), ['path', 'id'])
     expect((await api.get(`/contacts/${contact.id}`)).body.status).toBe('active')
   })
 })

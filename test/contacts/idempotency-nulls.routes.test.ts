@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../../src/contacts/idempotency.service.js'
-import { apiClient, uniqueName } from '../helpers/api-client.js'
+import { apiClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { expectError } from '../helpers/http-assertions.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 

@@ -111,7 +111,7 @@ describe('POST /contacts/ with an Idempotency-Key', () => {
     ]) {
       const response = await postWithKey(t.app, 'order-4', other)
       const [problem] = expectError(response, 422, 'IDEMPOTENCY_KEY_REUSED')
-      expect(problem).toMatchObject({ loc: ['headers', 'idempotency-key'], type: 'idempotency_key_reused' })
+      expect(problem).toMatchObject({ loc: ['header', 'idempotency-key'], type: 'idempotency_key_reused' })
     }
     expect(await footprint(source.id, operator.id)).toEqual({ contacts: 1, leads: 1, load: 1, tally: 1 })
   })
@@ -127,7 +127,7 @@ describe('POST /contacts/ with an Idempotency-Key', () => {
 
     const response = await postWithKey(t.app, key, { external_id: 'tg_5', source_id: source.id })
 
-    expectValidationError(response, ['headers', 'idempotency-key'])
+    expectValidationError(response, ['header', 'idempotency-key'])
     expect(await footprint(source.id, operator.id)).toEqual({ contacts: 0, leads: 0, load: 0, tally: 0 })
   })
 

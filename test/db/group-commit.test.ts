@@ -21,16 +21,20 @@ const insert = (trx: Db, name: string) => trx.insertInto('sources').values({ nam
 
 describe('SQLite group commit (inTransaction)', () => {
   it('commits concurrent transactions together, each answered with its own result', async () => {
-    const db = await freshDb()
     const statements: string[] = []
-    const logged = createDb({ kind: 'sqlite', filename: ':memory:' }, { log: (e) => void statements.push(e.query.sql) })
-    await migrateToLatest(logged)
+    db = createDb({ kind: 'sqlite', filename: ':memory:' }, { log: (e) => void statements.push(e.query.sql) })
+    await migrateToLatest(db)
     statements.length = 0
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => inTransaction(logged, (trx) => insert(trx, `s${i}`))))
-    expect(new Set(results.map((r) => r.id)).size).toBe(20)
+    const wanted = Array.from({ length: 20 }, (_, i) => `s${String(i).padStart(2, '0')}`)
+
+    const results = await Promise.all(wanted.map((name) => inTransaction(db!, (trx) => insert(trx, name))))
+
+    expect(statements.filter((sql) => /^begin/i.test(sql))).toHaveLength(1)
     expect(statements.filter((sql) => sql === 'commit')).toHaveLength(1)
-    await logged.destroy()
-    expect(await names(db)).toEqual([])
+    // All twenty are stored, and each caller got the id of its own row.
+    expect(await names(db)).toEqual(wanted)
+    const stored = await db.selectFrom('sources').select(['id', 'name']).execute()
+    expect(results.map((r) => stored.find((row) => row.id === r.id)?.name)).toEqual(wanted)
   })
 
   it('rolls back only the transaction that failed; the others in its batch commit', async () => {

@@ -1,25 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import type { RandomSource } from '../../src/distribution/pick-operator.js'
-import { apiClient } from '../helpers/api-client.js'
+import { describe, expect, it } from 'vitest'
+import { sequence } from '../helpers/factories.js'
 import { expectError, expectValidationError, rawRequest } from '../helpers/http-assertions.js'
-import { createTestApp, seededRandom, type TestApp } from '../helpers/test-app.js'
+import { appPerTest, seededRandom } from '../helpers/test-app.js'
 
-let t: TestApp | undefined
-
-async function setup(random: RandomSource = () => 0) {
-  t = await createTestApp({ random })
-  return { app: t.app, api: apiClient(t.app) }
-}
-afterEach(async () => {
-  await t?.close()
-  t = undefined
-})
-
-/** A random source that answers the given values in turn, then repeats the last. */
-function sequence(...values: number[]): RandomSource {
-  let i = 0
-  return () => values[Math.min(i++, values.length - 1)]!
-}
+const setup = appPerTest()
 
 describe('POST /sources/{id}/distribution', () => {
   it.each(['', '/'])('sets the weights and answers them with names and shares (suffix %j)', async (suffix) => {
@@ -217,7 +201,7 @@ describe('POST /sources/{id}/distribution', () => {
 
   it.each(['abc', '0', '1.5'])('answers 422 for source id %s', async (id) => {
     const { api } = await setup()
-    expectValidationError(await api.post(`/sources/${id}/distribution`, { operator_weights: [] }), ['params', 'id'])
+    expectValidationError(await api.post(`/sources/${id}/distribution`, { operator_weights: [] }), ['path', 'id'])
   })
 })
 
@@ -248,7 +232,7 @@ describe('GET /sources/{id}/distribution', () => {
 
   it.each(['abc', '0'])('answers 422 for source id %s', async (id) => {
     const { api } = await setup()
-    expectValidationError(await api.get(`/sources/${id}/distribution`), ['params', 'id'])
+    expectValidationError(await api.get(`/sources/${id}/distribution`), ['path', 'id'])
   })
 })
 

@@ -1,7 +1,8 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserHarness, HAS_CHROMIUM, openPage, saveScreenshot } from '../helpers/browser.js'
-import { fetchClient, uniqueId } from '../helpers/fetch-client.js'
+import { fetchClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import type { ServerProcess } from '../helpers/server-process.js'
 
 const PAGES = ['#/', '#/operators', '#/sources', '#/contacts', '#/statistics']
@@ -17,7 +18,7 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard on a phone and by keyboard', () => {
     const operator = await api.createOperator({ name: 'Анастасия Константинопольская', max_load: 4 })
     const source = await api.createSource('Website chat')
     await api.setWeights(source.id, [[operator.id, 1]])
-    for (let i = 0; i < 5; i += 1) await api.registerContact({ source_id: source.id, external_id: uniqueId('visitor') })
+    for (let i = 0; i < 5; i += 1) await api.registerContact({ source_id: source.id, external_id: uniqueName('visitor') })
   })
   afterAll(() => harness.stop())
 

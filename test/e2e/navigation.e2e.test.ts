@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { browserHarness, HAS_CHROMIUM, openPage } from '../helpers/browser.js'
-import { fetchClient } from '../helpers/fetch-client.js'
+import { fetchClient } from '../helpers/api-client.js'
 import type { ServerProcess } from '../helpers/server-process.js'
 
 /** The dashboard on a service whose API lives under API_V1_PREFIX, moving between pages and to bad addresses. */

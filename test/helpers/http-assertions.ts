@@ -1,21 +1,14 @@
 import type { FastifyInstance } from 'fastify'
 import { expect } from 'vitest'
+import { apiClient, type JsonResponse } from './api-client.js'
 
-/**
- * Assertions and raw requests for the HTTP route tests (test/<module>/*.routes.test.ts, test/http/*).
- * Separate from api-client.ts so the shared helpers stay untouched.
- */
-
-export interface JsonResponse {
-  status: number
-  body: any
-}
+/** Assertions on the error contract for the HTTP route tests (test/<module>/*.routes.test.ts, test/http/*). */
 
 /**
  * Asserts the error contract: the status, `{"detail", "code"}` and nothing else; for 422 `detail` is a
  * non-empty list of `{loc, msg, type}`, otherwise a non-empty message. Answers the detail for further checks.
  */
-export function expectError(response: JsonResponse, status: number, code: string): any {
+export function expectError(response: Pick<JsonResponse, 'status' | 'body'>, status: number, code: string): any {
   expect(response.status, JSON.stringify(response.body)).toBe(status)
   expect(response.body).toBeTypeOf('object')
   expect(Object.keys(response.body).sort()).toEqual(['code', 'detail'])
@@ -38,7 +31,7 @@ export function expectError(response: JsonResponse, status: number, code: string
 }
 
 /** Asserts a 422 whose detail names the given location, e.g. ['body', 'max_load']. */
-export function expectValidationError(response: JsonResponse, loc: (string | number)[], type?: string): void {
+export function expectValidationError(response: Pick<JsonResponse, 'status' | 'body'>, loc: (string | number)[], type?: string): void {
   const detail = expectError(response, 422, 'VALIDATION_ERROR') as { loc: unknown[]; type: string }[]
   const problem = detail.find((p) => JSON.stringify(p.loc) === JSON.stringify(loc))
   expect(problem, `no problem at ${JSON.stringify(loc)} in ${JSON.stringify(detail)}`).toBeDefined()
@@ -46,25 +39,12 @@ export function expectValidationError(response: JsonResponse, loc: (string | num
 }
 
 /** Sends a body exactly as given (raw text), with the given content type (null: no content-type header). */
-export async function rawRequest(
+export function rawRequest(
   app: FastifyInstance,
   method: 'POST' | 'PATCH' | 'GET' | 'DELETE' | 'PUT',
   url: string,
   payload?: string | Buffer,
   contentType: string | null = 'application/json',
-): Promise<JsonResponse & { headers: Record<string, unknown>; text: string }> {
-  const response = await app.inject({
-    method,
-    url,
-    ...(contentType !== null && { headers: { 'content-type': contentType } }),
-    ...(payload !== undefined && { payload }),
-  })
-  const text = response.body
-  let body: unknown
-  try {
-    body = text === '' ? undefined : JSON.parse(text)
-  } catch {
-    body = text
-  }
-  return { status: response.statusCode, body, headers: response.headers, text }
+): Promise<JsonResponse> {
+  return apiClient(app).raw(method, url, payload, contentType)
 }

@@ -1,6 +1,6 @@
 import { expect } from 'vitest'
-import type { FetchClient } from './fetch-client.js'
-import { uniqueId } from './fetch-client.js'
+import type { TestClient } from './api-client.js'
+import { uniqueName } from './factories.js'
 import { seededRandom } from './test-app.js'
 
 // A churn of every kind of change that moves contacts, sent to several instances at once, and the invariants that
@@ -14,7 +14,7 @@ export interface ChurnSetup {
 }
 
 /** Sources and operators to churn on; the capacity is far below the traffic, so the queue stays full. */
-export async function arrangeChurn(client: FetchClient): Promise<ChurnSetup> {
+export async function arrangeChurn(client: TestClient): Promise<ChurnSetup> {
   const sources = [(await client.createSource()).id, (await client.createSource()).id, (await client.createSource()).id]
   const operators: number[] = []
   const maxLoads = new Map<number, number>()
@@ -34,7 +34,7 @@ export async function arrangeChurn(client: FetchClient): Promise<ChurnSetup> {
  * assigns, moves and unassigns, distribution changes, raised limits, operators switched off and on, requeues.
  * Answers the statuses seen; every request must be answered with a status the contract gives it.
  */
-export async function runChurn(clients: FetchClient[], setup: ChurnSetup, { seed, rounds, perRound }: { seed: number; rounds: number; perRound: number }) {
+export async function runChurn(clients: TestClient[], setup: ChurnSetup, { seed, rounds, perRound }: { seed: number; rounds: number; perRound: number }) {
   const random = seededRandom(seed)
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!
   const statuses = new Map<string, number[]>()
@@ -45,7 +45,7 @@ export async function runChurn(clients: FetchClient[], setup: ChurnSetup, { seed
       const client = clients[(round + i) % clients.length]!
       const roll = random()
       if (roll < 0.45 || active.length === 0) {
-        return ['register', () => client.post('/contacts/', { external_id: uniqueId(`churn-${Math.floor(random() * 40)}`), source_id: pick(setup.sources) })] as const
+        return ['register', () => client.post('/contacts/', { external_id: uniqueName(`churn-${Math.floor(random() * 40)}`), source_id: pick(setup.sources) })] as const
       }
       if (roll < 0.7) return ['close', () => client.patch(`/contacts/${pick(active)}`, { status: 'closed' })] as const
       if (roll < 0.82) {
@@ -86,7 +86,7 @@ export async function runChurn(clients: FetchClient[], setup: ChurnSetup, { seed
 }
 
 /** Switches every operator on, so the settled state has room to check work conservation against. */
-export async function switchAllOn(client: FetchClient, setup: ChurnSetup): Promise<void> {
+export async function switchAllOn(client: TestClient, setup: ChurnSetup): Promise<void> {
   for (const id of setup.operators) expect((await client.patch(`/operators/${id}`, { is_active: true })).status).toBe(200)
 }
 
@@ -94,7 +94,7 @@ export async function switchAllOn(client: FetchClient, setup: ChurnSetup): Promi
  * Once settled: current_load is each operator's active contacts and within its limit (the churn never forces),
  * nobody waits while an operator who may take it has room, and the statistics' tallies equal the counts.
  */
-export async function expectSettledInvariants(client: FetchClient): Promise<void> {
+export async function expectSettledInvariants(client: TestClient): Promise<void> {
   const contacts = await client.listAll<{ id: number; source_id: number; operator_id: number | null; status: string }>('/contacts/')
   const operators = await client.listAll<{ id: number; is_active: boolean; current_load: number; max_load: number }>('/operators/')
   const sources = await client.listAll<{ id: number; assign_waiting: boolean }>('/sources/')

@@ -1,8 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { closeSync, openSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
 /** The project root, so a process can run src/server.ts from any working directory. */
@@ -11,27 +13,44 @@ export const SERVER_ENTRY = join(PROJECT_ROOT, 'src', 'server.ts')
 /** tsx's loader as an absolute file URL: `--import tsx` would be resolved from the working directory. */
 export const TSX_LOADER = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 
+const LISTENING = /Server listening at (http:\/\/[^\s"]+)/
+
 export interface ProcessOptions {
   /** The whole environment of the process besides PATH: nothing leaks in from the test runner. */
   env: Record<string, string>
   cwd?: string
   timeoutMs?: number
+  /** What node runs; src/server.ts through tsx by default (the benchmark runs the built dist/server.js). */
+  args?: string[]
+  /**
+   * Where stdout (the pino log) goes: kept as lines in `logs` by default, or written to this file, so a parent
+   * busy generating load never blocks the server's writes (the benchmark).
+   */
+  logFile?: string
 }
 
 export interface ServerProcess {
   url: string
   child: ChildProcess
+  /** stderr, and stdout unless it goes to a log file, line by line. */
   logs: string[]
-  /** Sends the signal and waits for the process to exit; answers its exit code. */
-  stop: (signal?: NodeJS.Signals) => Promise<number | null>
+  /** The process's peak resident set size so far (VmHWM), in MiB; NaN once it is gone or without /proc. */
+  peakRssMb: () => number
+  /** Sends the signal and waits for the process to exit (SIGKILL after killAfterMs, if given); answers its exit code. */
+  stop: (signal?: NodeJS.Signals, killAfterMs?: number) => Promise<number | null>
 }
 
-export function spawnServer({ env, cwd = PROJECT_ROOT }: ProcessOptions): ChildProcess {
-  return spawn(process.execPath, ['--import', TSX_LOADER, SERVER_ENTRY], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+export function spawnServer({ env, cwd = PROJECT_ROOT, args = ['--import', TSX_LOADER, SERVER_ENTRY], logFile }: ProcessOptions): ChildProcess {
+  const logFd = logFile === undefined ? undefined : openSync(logFile, 'w')
+  try {
+    return spawn(process.execPath, args, {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', logFd ?? 'pipe', 'pipe'],
+    })
+  } finally {
+    if (logFd !== undefined) closeSync(logFd)
+  }
 }
 
 /**
@@ -43,39 +62,54 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   return startServerIn({ env: { HOST: '127.0.0.1', PORT: '0', QUEUE_SWEEP_INTERVAL_MS: '0', ...env } })
 }
 
-/** Like startServerProcess, in any working directory and without forcing PORT or HOST (a .env may set them). */
+/** Like startServerProcess, with any options, and without forcing PORT or HOST (a .env may set them). */
 export async function startServerIn(options: ProcessOptions): Promise<ServerProcess> {
   const child = spawnServer(options)
   const logs: string[] = []
   const exited = once(child, 'exit') as Promise<[number | null]>
   createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line))
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`server did not start:\n${logs.join('\n')}`))
-    }, options.timeoutMs ?? 20_000)
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      logs.push(line)
-      const match = /Server listening at (http:\/\/[^\s"]+)/.exec(line)
-      if (match?.[1]) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-    void exited.then(([code]) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited with ${code}:\n${logs.join('\n')}`))
-    })
-  })
+  if (child.stdout) createInterface({ input: child.stdout }).on('line', (line) => logs.push(line))
+
+  const url = await waitForListening(child, logs, options)
   return {
     url,
     child,
     logs,
-    stop: async (signal = 'SIGTERM') => {
+    peakRssMb: () => readPeakRssMb(child.pid ?? 0),
+    stop: async (signal = 'SIGTERM', killAfterMs) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+      const timer = killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), killAfterMs)
       const [code] = await exited
+      clearTimeout(timer)
       return code
     },
+  }
+}
+
+/** Waits for pino's "Server listening at" line, in the kept lines or the log file. */
+async function waitForListening(child: ChildProcess, logs: string[], { logFile, timeoutMs = 20_000 }: ProcessOptions): Promise<string> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const output = logFile === undefined ? logs.join('\n') : readFileSync(logFile, 'utf8')
+    const url = LISTENING.exec(output)?.[1]
+    if (url !== undefined) return url
+    const hasExited = child.exitCode !== null || child.signalCode !== null
+    if (hasExited || Date.now() > deadline) {
+      child.kill('SIGKILL')
+      const reason = hasExited ? `exited with ${child.exitCode ?? child.signalCode}` : 'did not start listening in time'
+      const shown = logFile === undefined ? output : `${logs.join('\n')}\n${output.slice(-4000)}`
+      throw new Error(`server ${reason}:\n${shown}`)
+    }
+    await sleep(20)
+  }
+}
+
+function readPeakRssMb(pid: number): number {
+  try {
+    const kb = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]
+    return kb === undefined ? Number.NaN : Number(kb) / 1024
+  } catch {
+    return Number.NaN
   }
 }
 

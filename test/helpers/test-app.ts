@@ -1,10 +1,12 @@
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { fileURLToPath } from 'node:url'
+import { afterEach } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { loadConfig, type Config } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import type { RandomSource } from '../../src/distribution/pick-operator.js'
+import { apiClient, type TestClient } from './api-client.js'
 import { createTestDatabase } from './test-database.js'
 
 /** A stand-in for the built dashboard, so HTTP tests see the same routes whether or not dist/ui exists. */
@@ -50,6 +52,22 @@ export async function createTestApp(
       await db.destroy()
       await database.drop()
     },
+  }
+}
+
+/**
+ * A fresh app for each test of a file, closed after the test: `const setup = appPerTest()` beside the imports, then
+ * `const { api } = await setup(sequence(0.3, 0))` in a test. The random source defaults to always the first pick.
+ */
+export function appPerTest(): (random?: RandomSource) => Promise<TestApp & { api: TestClient }> {
+  let current: TestApp | undefined
+  afterEach(async () => {
+    await current?.close()
+    current = undefined
+  })
+  return async (random = () => 0) => {
+    current = await createTestApp({ random })
+    return { ...current, api: apiClient(current.app) }
   }
 }
 

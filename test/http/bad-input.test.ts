@@ -374,7 +374,7 @@ describe('ids in the path', () => {
 
       const response = await call(t.app, route, world, makeId(route.existing(world)))
 
-      expectValidationError(response, ['params', 'id'])
+      expectValidationError(response, ['path', 'id'])
       expect(await snapshot(world.source)).toEqual(before)
     })
   })
@@ -398,7 +398,7 @@ describe('query strings', () => {
     ['/contacts/', 'assigned=nope', 'assigned'],
   ])('GET %s?%s: 422 on querystring', async (path, query, field) => {
     await arrange()
-    expectValidationError(await api.get(`${path}?${query}`), ['querystring', field])
+    expectValidationError(await api.get(`${path}?${query}`), ['query', field])
   })
 
   it('limit=1000 is allowed everywhere', async () => {
@@ -411,23 +411,23 @@ describe('query strings', () => {
   })
 })
 
-describe('unknown routes answer 404 JSON', () => {
+describe('unknown routes answer 404 JSON, a wrong method on a known path 405', () => {
   it.each([
-    ['GET', '/nope'],
-    ['GET', '/operators/1/extra'],
-    ['PUT', '/operators/1'],
-    ['DELETE', '/sources/1'],
-    ['DELETE', '/contacts/1'],
-    ['POST', '/leads/'],
-    ['GET', '/api/v1/operators/'],
-  ] as const)('%s %s', async (method, url) => {
+    ['GET', '/nope', 404, 'ROUTE_NOT_FOUND'],
+    ['GET', '/operators/1/extra', 404, 'ROUTE_NOT_FOUND'],
+    ['PUT', '/operators/1', 405, 'METHOD_NOT_ALLOWED'],
+    ['DELETE', '/sources/1', 405, 'METHOD_NOT_ALLOWED'],
+    ['DELETE', '/contacts/1', 405, 'METHOD_NOT_ALLOWED'],
+    ['POST', '/leads/', 405, 'METHOD_NOT_ALLOWED'],
+    ['GET', '/api/v1/operators/', 404, 'ROUTE_NOT_FOUND'],
+  ] as const)('%s %s', async (method, url, status, code) => {
     const world = await arrange()
     const before = await snapshot(world.source)
 
     const response = await rawRequest(t.app, method, url, method === 'GET' || method === 'DELETE' ? undefined : '{}', method === 'GET' || method === 'DELETE' ? null : 'application/json')
 
     expect(response.headers['content-type']).toMatch(/^application\/json/)
-    expect(expectError(response, 404, 'ROUTE_NOT_FOUND')).toContain(url)
+    expect(expectError(response, status, code)).toContain(url)
     expect(await snapshot(world.source)).toEqual(before)
   })
 })

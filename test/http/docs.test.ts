@@ -213,7 +213,7 @@ describe('with API_V1_PREFIX=/api/v1', () => {
     expect(docs.status).toBe(200)
     expect(docs.headers['content-type']).toMatch(/^text\/html/)
     const doc = await getOpenApi(PREFIX)
-    expect(doc.servers).toEqual([{ url: PREFIX }])
+    expect(doc.servers).toEqual([{ url: PREFIX, description: expect.any(String) }])
 
     for (const url of ['/health', '/docs', '/openapi.json']) {
       const bare = await rawRequest(t.app, 'GET', url, undefined, null)

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.service.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { expectError } from '../helpers/http-assertions.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 

@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.service.js'
 import { isName, isPlainText } from '../../src/http/text-rules.js'
-import { apiClient, uniqueName } from '../helpers/api-client.js'
+import { apiClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { expectValidationError, rawRequest } from '../helpers/http-assertions.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 

@@ -51,7 +51,7 @@ describe('GET /leads/', () => {
   })
 
   it.each(['limit=1001', 'limit=0', 'skip=-1', 'skip=a'])('rejects %s with 422', async (query) => {
-    expectValidationError(await api.get(`/leads/?${query}`), ['querystring', query.split('=')[0]!])
+    expectValidationError(await api.get(`/leads/?${query}`), ['query', query.split('=')[0]!])
   })
 })
 
@@ -79,7 +79,7 @@ describe('GET /leads/{id}', () => {
   })
 
   it.each(['abc', '0', '1.5', '99999999999'])('answers 422 for id %s', async (id) => {
-    expectValidationError(await api.get(`/leads/${id}`), ['params', 'id'])
+    expectValidationError(await api.get(`/leads/${id}`), ['path', 'id'])
   })
 })
 
@@ -129,7 +129,7 @@ describe('GET /leads/{id}/contacts', () => {
 
     expect(ids((await api.get(`/leads/${leadId}/contacts?skip=1&limit=1`)).body)).toEqual([contactIds[1]])
     expect(ids((await api.get(`/leads/${leadId}/contacts?skip=2`)).body)).toEqual([contactIds[2]])
-    expectValidationError(await api.get(`/leads/${leadId}/contacts?limit=1001`), ['querystring', 'limit'])
+    expectValidationError(await api.get(`/leads/${leadId}/contacts?limit=1001`), ['query', 'limit'])
   })
 
   it('answers 404 for an unknown lead', async () => {
@@ -139,6 +139,6 @@ describe('GET /leads/{id}/contacts', () => {
   })
 
   it.each(['abc', '0'])('answers 422 for id %s', async (id) => {
-    expectValidationError(await api.get(`/leads/${id}/contacts`), ['params', 'id'])
+    expectValidationError(await api.get(`/leads/${id}/contacts`), ['path', 'id'])
   })
 })

@@ -125,7 +125,7 @@ describe('GET /operators/', () => {
     ['limit=2.5', 'limit', 'type'],
   ])('rejects %s with 422', async (query, field, type) => {
     await api.createOperator()
-    expectValidationError(await api.get(`/operators/?${query}`), ['querystring', field], type)
+    expectValidationError(await api.get(`/operators/?${query}`), ['query', field], type)
   })
 })
 
@@ -160,7 +160,7 @@ describe('GET /operators/{id}', () => {
 
   it.each(['abc', '0', '-1', '1.5', '2147483648'])('answers 422 for id %s', async (id) => {
     await api.createOperator()
-    expectValidationError(await api.get(`/operators/${id}`), ['params', 'id'])
+    expectValidationError(await api.get(`/operators/${id}`), ['path', 'id'])
   })
 })
 
@@ -241,7 +241,7 @@ describe('PATCH /operators/{id}', () => {
   })
 
   it.each(['abc', '0'])('answers 422 for id %s', async (id) => {
-    expectValidationError(await api.patch(`/operators/${id}`, { name: 'X' }), ['params', 'id'])
+    expectValidationError(await api.patch(`/operators/${id}`, { name: 'X' }), ['path', 'id'])
   })
 })
 
@@ -389,7 +389,7 @@ describe('DELETE /operators/{id}', () => {
 
   it.each(['abc', '0'])('answers 422 for id %s', async (id) => {
     const operator = await api.createOperator()
-    expectValidationError(await api.delete(`/operators/${id}`), ['params', 'id'])
+    expectValidationError(await api.delete(`/operators/${id}`), ['path', 'id'])
     expect((await api.get('/operators/')).body).toEqual([operator])
   })
 })

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { fetchClient, uniqueId, type FetchClient } from '../helpers/fetch-client.js'
+import { fetchClient, type TestClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { startServerProcess, type ServerProcess } from '../helpers/server-process.js'
 import { createPostgresSchema, type TestDatabase } from '../helpers/test-database.js'
 
@@ -7,7 +8,7 @@ import { createPostgresSchema, type TestDatabase } from '../helpers/test-databas
 const INSTANCES = 3
 let database: TestDatabase
 let servers: ServerProcess[] = []
-let clients: FetchClient[] = []
+let clients: TestClient[] = []
 
 beforeAll(async () => {
   database = await createPostgresSchema()
@@ -43,7 +44,7 @@ describe(`${INSTANCES} instances on one PostgreSQL database`, () => {
     const capacity = operators.reduce((n, o) => n + o.max_load, 0)
 
     // 600 requests over 150 external ids (each sent 4 times), round-robin over the instances.
-    const externalIds = Array.from({ length: 150 }, (_, i) => uniqueId(`lead-${i}`))
+    const externalIds = Array.from({ length: 150 }, (_, i) => uniqueName(`lead-${i}`))
     const responses = await Promise.all(
       Array.from({ length: 600 }, (_, i) =>
         anyClient(i).post('/contacts/', { external_id: externalIds[i % 150], source_id: sources[i % 2]!.id }),
@@ -78,7 +79,7 @@ describe(`${INSTANCES} instances on one PostgreSQL database`, () => {
     const mixed = await Promise.all([
       ...first.map((c, i) => anyClient(i).patch(`/contacts/${c.id}`, { status: 'closed' })),
       ...first.map((c, i) => anyClient(i + 1).patch(`/contacts/${c.id}`, { status: 'closed' })),
-      ...Array.from({ length: 30 }, (_, i) => anyClient(i).post('/contacts/', { external_id: uniqueId('x'), source_id: source.id })),
+      ...Array.from({ length: 30 }, (_, i) => anyClient(i).post('/contacts/', { external_id: uniqueName('x'), source_id: source.id })),
     ])
     expect(mixed.filter((r) => r.status >= 300)).toEqual([])
 

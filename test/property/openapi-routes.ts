@@ -29,12 +29,13 @@ export async function routesOf(app: FastifyInstance): Promise<RouteSpec[]> {
   const response = await app.inject({ method: 'GET', url: '/openapi.json' })
   if (response.statusCode !== 200) throw new Error(`/openapi.json answered ${response.statusCode}`)
   const document = response.json<{ paths: Record<string, Record<string, any>> }>()
+  const inline = (node: unknown): any => inlineRefs(document, node)
   const routes: RouteSpec[] = []
   for (const [template, operations] of Object.entries(document.paths)) {
     for (const [method, operation] of Object.entries(operations)) {
       const parameters = (operation.parameters ?? []) as { in: string; name: string; schema: JsonSchema }[]
       const of = (place: string) => parameters.filter((p) => p.in === place).map(({ name, schema }) => ({ name, schema }))
-      const body = operation.requestBody?.content?.['application/json']?.schema as JsonSchema | undefined
+      const body = inline(operation.requestBody?.content?.['application/json']?.schema) as JsonSchema | undefined
       routes.push({
         key: `${method.toUpperCase()} ${template}`,
         method: method.toUpperCase(),
@@ -48,6 +49,19 @@ export async function routesOf(app: FastifyInstance): Promise<RouteSpec[]> {
   }
   if (routes.length === 0) throw new Error('/openapi.json lists no routes')
   return routes
+}
+
+/** A schema with every local `$ref` of the document replaced by what it names (named schemas are not recursive). */
+export function inlineRefs(document: unknown, node: unknown): any {
+  if (Array.isArray(node)) return node.map((item) => inlineRefs(document, item))
+  if (!node || typeof node !== 'object') return node
+  const { $ref } = node as { $ref?: unknown }
+  if (typeof $ref === 'string') {
+    const target = $ref.replace(/^#\//, '').split('/').reduce((at: any, key) => at?.[key], document)
+    if (target === undefined) throw new Error(`unresolved ${$ref}`)
+    return inlineRefs(document, target)
+  }
+  return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, inlineRefs(document, value)]))
 }
 
 /** The entity an id names, from a field (`source_id`) or the path segment before it (`/sources/{id}`). */

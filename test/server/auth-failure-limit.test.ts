@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createApiKey, generateApiKey } from '../../src/auth/api-keys.service.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { listenTestApp, type TestApp } from '../helpers/test-app.js'
 
 let t: (TestApp & { url: string }) | undefined

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { fetchClient, uniqueId, type FetchClient } from '../helpers/fetch-client.js'
+import { fetchClient, type TestClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
 import { createTestDatabase, TEST_BACKEND } from '../helpers/test-database.js'
 
@@ -69,7 +70,7 @@ async function burstThenKill(server: ServerProcess, sourceId: number, record: Cl
           })
           if (response.status === 200) record.closed.add(target.id)
         } else {
-          const externalId = uniqueId(`crash-w${w}`)
+          const externalId = uniqueName(`crash-w${w}`)
           const keyed = i % 2 === 0
           record.sent.set(externalId, { keyed })
           if (keyed) record.unanswered.add(externalId)
@@ -94,7 +95,7 @@ async function burstThenKill(server: ServerProcess, sourceId: number, record: Cl
 }
 
 /** Everything the restarted server shows agrees with what was acknowledged and with itself. */
-async function expectConsistent(api: FetchClient, sourceId: number, operatorIds: number[], record: ClientRecord): Promise<void> {
+async function expectConsistent(api: TestClient, sourceId: number, operatorIds: number[], record: ClientRecord): Promise<void> {
   const contacts = await api.listAll('/contacts/')
   const byId = new Map(contacts.map((c) => [c.id as number, c]))
 
@@ -157,7 +158,7 @@ async function expectConsistent(api: FetchClient, sourceId: number, operatorIds:
 }
 
 /** A client retrying its unanswered keyed registrations gets exactly one contact for each. */
-async function retryUnanswered(api: FetchClient, url: string, sourceId: number, record: ClientRecord): Promise<void> {
+async function retryUnanswered(api: TestClient, url: string, sourceId: number, record: ClientRecord): Promise<void> {
   for (const externalId of record.unanswered) {
     const response = await postContact(url, externalId, sourceId, true)
     expect(response.status).toBe(201)

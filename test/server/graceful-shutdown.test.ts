@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fetchClient, uniqueId } from '../helpers/fetch-client.js'
+import { fetchClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { exitOf, jsonLogs, tempDatabase, waitForLog } from '../helpers/run-process.js'
 import { serverFleet } from '../helpers/server-process.js'
 
@@ -28,7 +29,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
     const outcomes = Array.from({ length: 50 }, (_, i) =>
       api
-        .post('/contacts/', { external_id: uniqueId(`shutdown-${i}`), source_id: source.id })
+        .post('/contacts/', { external_id: uniqueName(`shutdown-${i}`), source_id: source.id })
         .then((response) => ({ response }))
         .catch((error: unknown) => ({ error })),
     )
@@ -72,7 +73,7 @@ describe('graceful shutdown on SIGTERM', () => {
     const server = await start(database.url)
     const api = fetchClient(server.url)
     const source = await api.createSource()
-    const externalId = uniqueId('slow')
+    const externalId = uniqueName('slow')
     const body = JSON.stringify({ external_id: externalId, source_id: source.id })
     const half = Math.floor(body.length / 2)
     const seenBefore = server.logs.filter(isIncomingRequest).length

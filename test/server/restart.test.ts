@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { fetchClient, uniqueId } from '../helpers/fetch-client.js'
+import { fetchClient } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { tempDatabase } from '../helpers/run-process.js'
 import { serverFleet } from '../helpers/server-process.js'
 
@@ -35,7 +36,7 @@ describe('restarting the server on the same SQLite file', () => {
     const busy = await api.createOperator({ max_load: 2 })
     const spare = await api.createOperator({ max_load: 5, is_active: false })
     await api.setWeights(source.id, [[busy.id, 3], [spare.id, 1]])
-    const externalId = uniqueId('restart')
+    const externalId = uniqueName('restart')
     const contacts = [
       await api.registerContact({ source_id: source.id, external_id: externalId, phone: '+79001112233' }),
       await api.registerContact({ source_id: source.id, external_id: externalId, email: 'lead@example.com' }),
@@ -43,7 +44,7 @@ describe('restarting the server on the same SQLite file', () => {
       await api.registerContact({ source_id: source.id }),
     ]
     expect(contacts.map((c) => c.operator_id)).toEqual([busy.id, busy.id, null, null])
-    expect((await api.patch(`/contacts/${contacts[0].id}`, { status: 'closed' })).status).toBe(200)
+    expect((await api.patch(`/contacts/${contacts[0]!.id}`, { status: 'closed' })).status).toBe(200)
     const before = await snapshot(first.url)
     const weightsBefore = (await api.get(`/sources/${source.id}/distribution`)).body
     expect(weightsBefore.map((w: any) => [w.operator_id, w.weight]).sort()).toEqual([[busy.id, 3], [spare.id, 1]].sort())
@@ -65,7 +66,7 @@ describe('restarting the server on the same SQLite file', () => {
     // The restored load is the real one: one slot is free, and only one.
     const next = [await again.registerContact({ source_id: source.id }), await again.registerContact({ source_id: source.id })]
     expect(next.map((c) => c.operator_id)).toEqual([busy.id, null])
-    expect(next[0].id).toBeGreaterThan(Math.max(...contacts.map((c) => c.id)))
+    expect(next[0]!.id).toBeGreaterThan(Math.max(...contacts.map((c) => c.id)))
     expect((await again.getOperator(busy.id)).current_load).toBe(2)
 
     // A third start still finds everything, including what the second process wrote.

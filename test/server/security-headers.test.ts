@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.service.js'
-import { uniqueName } from '../helpers/api-client.js'
+import { uniqueName } from '../helpers/factories.js'
 import { openRawSocket, parseAnswer } from '../helpers/raw-socket.js'
 import { listenTestApp, type TestApp } from '../helpers/test-app.js'
 

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { fetchClient } from '../helpers/fetch-client.js'
+import { fetchClient } from '../helpers/api-client.js'
 import { freePort, jsonLogs, runServerToExit, waitForLog } from '../helpers/run-process.js'
 import { startServerIn, type ServerProcess } from '../helpers/server-process.js'
 

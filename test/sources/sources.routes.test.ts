@@ -101,7 +101,7 @@ describe('GET /sources/', () => {
   it.each(['limit=1001', 'limit=0', 'skip=-1', 'limit=x'])('rejects %s with 422', async (query) => {
     await api.createSource()
     const field = query.split('=')[0]!
-    expectValidationError(await api.get(`/sources/?${query}`), ['querystring', field])
+    expectValidationError(await api.get(`/sources/?${query}`), ['query', field])
   })
 })
 
@@ -127,6 +127,6 @@ describe('GET /sources/{id}', () => {
 
   it.each(['abc', '0', '-5', '1.5'])('answers 422 for id %s', async (id) => {
     await api.createSource()
-    expectValidationError(await api.get(`/sources/${id}`), ['params', 'id'])
+    expectValidationError(await api.get(`/sources/${id}`), ['path', 'id'])
   })
 })

@@ -1,24 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import type { RandomSource } from '../../src/distribution/pick-operator.js'
-import { apiClient } from '../helpers/api-client.js'
-import { createTestApp, seededRandom, type TestApp } from '../helpers/test-app.js'
+import { describe, expect, it } from 'vitest'
+import type { TestClient } from '../helpers/api-client.js'
+import { sequence } from '../helpers/factories.js'
+import { appPerTest, seededRandom } from '../helpers/test-app.js'
 
-let t: TestApp | undefined
-
-async function setup(random: RandomSource = () => 0) {
-  t = await createTestApp({ random })
-  return apiClient(t.app)
-}
-afterEach(async () => {
-  await t?.close()
-  t = undefined
-})
-
-/** Answers the given values in turn, then repeats the last. */
-function sequence(...values: number[]): RandomSource {
-  let i = 0
-  return () => values[Math.min(i++, values.length - 1)]!
-}
+const setup = appPerTest()
 
 interface Stats {
   total_contacts: number
@@ -31,7 +16,7 @@ interface Stats {
 }
 
 /** The invariant that ties loads to statistics: every active contact is held by a live operator or waiting. */
-async function expectLoadsConsistent(api: ReturnType<typeof apiClient>) {
+async function expectLoadsConsistent(api: TestClient) {
   const stats = (await api.get<Stats>('/stats/contacts')).body
   const operators = (await api.get<{ id: number; current_load: number }[]>('/operators/?limit=1000')).body
   const load = operators.reduce((sum, o) => sum + o.current_load, 0)
@@ -51,7 +36,7 @@ function sourceRow({ id }: { id: number }, name: string, total: number, active: 
 
 describe('GET /stats/contacts', () => {
   it.each(['/stats/contacts', '/stats/contacts/'])('answers zeros and empty lists for an empty system at %s', async (path) => {
-    const api = await setup()
+    const { api } = await setup()
     const response = await api.get(path)
     expect(response.status).toBe(200)
     expect(response.body).toEqual({
@@ -66,7 +51,7 @@ describe('GET /stats/contacts', () => {
   })
 
   it('counts totals, per source (with unassigned and waiting) and per operator', async () => {
-    const api = await setup()
+    const { api } = await setup()
     const a = await api.createOperator({ name: 'Alice', max_load: 2 })
     const b = await api.createOperator({ name: 'Bob', max_load: 5 })
     // Bot leaves its waiting contacts to supervisors: closing a contact gives the slot to nobody.
@@ -107,7 +92,7 @@ describe('GET /stats/contacts', () => {
   })
 
   it('keeps two operators with the same name apart, keyed by id', async () => {
-    const api = await setup(sequence(0, 0.99, 0.99))
+    const { api } = await setup(sequence(0, 0.99, 0.99))
     const first = await api.createOperator({ name: 'Twin' })
     const second = await api.createOperator({ name: 'Twin' })
     const source = await api.createSource()
@@ -130,7 +115,7 @@ describe('GET /stats/contacts', () => {
   })
 
   it('counts an unassigned contact that is closed as unassigned but not waiting', async () => {
-    const api = await setup()
+    const { api } = await setup()
     const source = await api.createSource()
     const c1 = await api.registerContact({ source_id: source.id })
     await api.registerContact({ source_id: source.id })
@@ -147,7 +132,7 @@ describe('GET /stats/contacts', () => {
   })
 
   it('closing twice counts once', async () => {
-    const api = await setup()
+    const { api } = await setup()
     const { id: operatorId } = await api.createOperator()
     const source = await api.createSource()
     await api.setWeights(source.id, [[operatorId, 1]])
@@ -161,7 +146,7 @@ describe('GET /stats/contacts', () => {
   })
 
   it('after an operator is deleted: its active contacts wait, its closed ones still count for it', async () => {
-    const api = await setup()
+    const { api } = await setup()
     const gone = await api.createOperator({ name: 'Gone' })
     const idle = await api.createOperator({ name: 'Idle' })
     const source = await api.createSource()
@@ -184,7 +169,7 @@ describe('GET /stats/contacts', () => {
   })
 
   it('stays consistent through a mixed sequence of assignments, closes, deactivation and deletion', async () => {
-    const api = await setup(seededRandom(11))
+    const { api } = await setup(seededRandom(11))
     const ops = [
       await api.createOperator({ max_load: 3 }),
       await api.createOperator({ max_load: 2 }),
@@ -219,7 +204,7 @@ describe('GET /stats/contacts', () => {
 
 describe('GET /stats/distribution', () => {
   it.each(['/stats/distribution', '/stats/distribution/'])('answers an empty array without sources at %s', async (path) => {
-    const api = await setup()
+    const { api } = await setup()
     const response = await api.get(path)
     expect(response.status).toBe(200)
     expect(response.body).toEqual([])
@@ -227,7 +212,7 @@ describe('GET /stats/distribution', () => {
 
   it('compares expected_share from weights with actual_share from assigned contacts', async () => {
     // Weights 10/30: 0.3 -> second, 0 -> first, 0.5 -> second, 0.9 -> second.
-    const api = await setup(sequence(0.3, 0, 0.5, 0.9))
+    const { api } = await setup(sequence(0.3, 0, 0.5, 0.9))
     const a = await api.createOperator({ name: 'A' })
     const b = await api.createOperator({ name: 'B' })
     const source = await api.createSource('Main')
@@ -255,7 +240,7 @@ describe('GET /stats/distribution', () => {
   })
 
   it('leaves unassigned contacts out of actual_share', async () => {
-    const api = await setup()
+    const { api } = await setup()
     const a = await api.createOperator({ max_load: 1 })
     const source = await api.createSource()
     await api.setWeights(source.id, [[a.id, 5]])
@@ -271,7 +256,7 @@ describe('GET /stats/distribution', () => {
   })
 
   it('keeps operators that got contacts but are no longer configured, with weight 0', async () => {
-    const api = await setup()
+    const { api } = await setup()
     const a = await api.createOperator()
     const b = await api.createOperator()
     const source = await api.createSource()
@@ -288,7 +273,7 @@ describe('GET /stats/distribution', () => {
   })
 
   it('shows configured operators with no contacts yet, and zero shares when all weights are 0', async () => {
-    const api = await setup()
+    const { api } = await setup()
     const a = await api.createOperator()
     const b = await api.createOperator()
     const s1 = await api.createSource()
@@ -307,7 +292,7 @@ describe('GET /stats/distribution', () => {
   })
 
   it('tracks the weights statistically over many contacts', async () => {
-    const api = await setup(seededRandom(2024))
+    const { api } = await setup(seededRandom(2024))
     const a = await api.createOperator({ max_load: 1000 })
     const b = await api.createOperator({ max_load: 1000 })
     const source = await api.createSource()
