@@ -31,7 +31,8 @@ export async function createTestApp(
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase('memory')
-  const config = loadConfig({ DATABASE_URL: database.url, ...options.env })
+  // The queue sweep is off unless a test turns it on: no background change lands between a test's steps.
+  const config = loadConfig({ DATABASE_URL: database.url, QUEUE_SWEEP_INTERVAL_MS: '0', ...options.env })
   const db = createDb(config.database)
   await migrateToLatest(db)
   const app = await buildApp({
