@@ -197,6 +197,11 @@ export class Harness {
       const patched = after.operators.find((o) => o.id === (response.json as { id?: unknown } | undefined)?.id)
       if (request.url.startsWith('/operators') && patched && patched.current_load > patched.max_load) this.loweredBelowLoad.add(patched.id)
     }
+    // A supervisor's `force: true` puts an operator over its limit on purpose.
+    if (request.method === 'POST' && /\/assign\/?$/.test(request.url.split('?')[0] ?? '') && response.status < 300) {
+      const forced = after.operators.find((o) => o.id === (response.json as { operator_id?: unknown } | undefined)?.operator_id)
+      if (forced && forced.current_load > forced.max_load) this.loweredBelowLoad.add(forced.id)
+    }
     checkInvariants(before, after, this.loweredBelowLoad, where)
     return { request, response }
   }
