@@ -92,7 +92,8 @@ describe('npm run keys', () => {
     expect(revoked.stdout).toMatch(/Revoked API key/)
     expect(JSON.parse((await keys('list', '--json')).stdout)[0].revoked_at).toEqual(expect.any(String))
     expect(await withApp((request) => request(adminKey!))).toBe(401)
-  })
+    // Several processes, each compiling the CLI through tsx: seconds apiece on two busy cores.
+  }, 120_000)
 
   it('bad usage exits 2 with the usage; an unknown key or source exits 1; nothing is created', async () => {
     const before = JSON.parse((await keys('list', '--json')).stdout).length
@@ -107,6 +108,5 @@ describe('npm run keys', () => {
     expect(unknownSource.stderr).toContain('Source 987654 not found')
     expect((await keys('create', '--role', 'viewer', '--name', 'x', '--sources', '1')).code).toBe(1)
     expect(JSON.parse((await keys('list', '--json')).stdout)).toHaveLength(before)
-    // Nine processes, each compiling the CLI through tsx: seconds apiece on two busy cores.
   }, 120_000)
 })

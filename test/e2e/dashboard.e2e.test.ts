@@ -139,8 +139,10 @@ describe.skipIf(!HAS_CHROMIUM)('dashboard in a browser', () => {
     await expect.poll(async () => ((await api().get(`/contacts/${first!.id}`)).body as { status: string }).status).toBe('closed')
     await expect.poll(() => rows.filter({ hasText: 'Closed' }).count()).toBe(1)
 
+    // The freed slot goes at once to the contact that waited (only Anna may take it: Boris is full).
     await openSection(page, 'Overview')
-    await expect.poll(() => loadOf(page, anna)).toBe('1')
+    await expect.poll(() => tileValue(page, 'Waiting unassigned')).toBe('0')
+    await expect.poll(() => loadOf(page, anna)).toBe('2')
   })
 
   it('opens a lead with all its contacts', async () => {
