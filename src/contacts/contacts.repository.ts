@@ -56,7 +56,6 @@ function selectContactViews(db: Db) {
       'l.phone as lead_phone',
       'l.email as lead_email',
       'l.created_at as lead_created_at',
-      'l.last_operator_id as lead_last_operator_id',
       's.name as source_name',
       's.created_at as source_created_at',
       's.assign_waiting as source_assign_waiting',

@@ -7,7 +7,7 @@ import { drainQueue } from '../distribution/drain-queue.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { toPage } from '../http/schemas.js'
-import type { LeadRow } from '../leads/leads.repository.js'
+import { leadOfJoinedRow, type LeadFields } from '../leads/leads.repository.js'
 import { toLead } from '../leads/leads.service.js'
 import { findOperatorEvenDeleted, type OperatorRow } from '../operators/operators.repository.js'
 import { toOperator } from '../operators/operators.service.js'
@@ -21,7 +21,7 @@ import { findSourceCandidates, insertRegistration } from './registration.reposit
 
 interface ContactParts {
   contact: Selectable<ContactsTable>
-  lead: LeadRow
+  lead: LeadFields
   source: SourceRow
   operator: OperatorRow | null
 }
@@ -58,14 +58,7 @@ function fromView(row: contacts.ContactViewRow): Contact {
         }
   return toContact({
     contact: { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at },
-    lead: {
-      id: lead_id,
-      external_id: row.lead_external_id,
-      phone: row.lead_phone,
-      email: row.lead_email,
-      created_at: row.lead_created_at,
-      last_operator_id: row.lead_last_operator_id,
-    },
+    lead: leadOfJoinedRow(row),
     source: {
       id: source_id,
       name: row.source_name,

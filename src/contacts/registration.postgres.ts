@@ -2,6 +2,7 @@ import { sql, type SqlBool } from 'kysely'
 import type { Db } from '../db/database.js'
 import { operatorMayTake } from '../distribution/eligibility.js'
 import { preparedQuery } from '../db/prepared-query.js'
+import { leadOfJoinedRow } from '../leads/leads.repository.js'
 import type { OperatorRow } from '../operators/operators.repository.js'
 import { UNASSIGNED } from './contact-tallies.repository.js'
 import type { NewRegistration, SourceCandidates, StoredRegistration } from './registration.repository.js'
@@ -51,14 +52,7 @@ export async function insertRegistrationInOneStatement(db: Db, values: NewRegist
   const { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at } = row
   return {
     contact: { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at },
-    lead: {
-      id: lead_id,
-      external_id: row.lead_external_id,
-      phone: row.lead_phone,
-      email: row.lead_email,
-      created_at: row.lead_created_at,
-      last_operator_id: row.lead_last_operator_id,
-    },
+    lead: leadOfJoinedRow(row),
     operator: claimedOperator(row),
   }
 }
@@ -169,7 +163,6 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
       'lead.phone as lead_phone',
       'lead.email as lead_email',
       'lead.created_at as lead_created_at',
-      'lead.last_operator_id as lead_last_operator_id',
       'claimed.name as operator_name',
       'claimed.is_active as operator_is_active',
       'claimed.max_load as operator_max_load',

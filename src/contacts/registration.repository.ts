@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely'
 import { isPostgres, type ContactsTable, type Db } from '../db/database.js'
 import type { Candidate } from '../distribution/pick-operator.js'
 import { findEligibleCandidates } from '../distribution/weights.repository.js'
-import { findLastOperatorOfLead, upsertLead, type LeadRow } from '../leads/leads.repository.js'
+import { findLastOperatorOfLead, upsertLead, type LeadFields } from '../leads/leads.repository.js'
 import { takeOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
 import { findSourceById, type SourceRow } from '../sources/sources.repository.js'
 import { addToTally } from './contact-tallies.repository.js'
@@ -38,7 +38,7 @@ export type NewRegistration = {
 
 export interface StoredRegistration {
   contact: Selectable<ContactsTable>
-  lead: LeadRow
+  lead: LeadFields
   operator: OperatorRow | null
 }
 

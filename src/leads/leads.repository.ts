@@ -5,6 +5,20 @@ import type { Paging } from '../http/schemas.js'
 
 export type LeadRow = Selectable<LeadsTable>
 
+/** A lead as the API shows it (last_operator_id is routing state, not part of it). */
+export type LeadFields = Pick<LeadRow, 'id' | 'external_id' | 'phone' | 'email' | 'created_at'>
+
+/** The lead's columns of a row that joins it, selected as lead_id, lead_external_id, lead_phone, ... */
+export function leadOfJoinedRow(row: {
+  lead_id: number
+  lead_external_id: string
+  lead_phone: string | null
+  lead_email: string | null
+  lead_created_at: Date | string
+}): LeadFields {
+  return { id: row.lead_id, external_id: row.lead_external_id, phone: row.lead_phone, email: row.lead_email, created_at: row.lead_created_at }
+}
+
 /**
  * Finds the lead by external_id or creates it, in one statement, so concurrent first contacts make one lead.
  * A repeat contact fills in a missing phone or email and never blanks one.

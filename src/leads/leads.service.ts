@@ -5,7 +5,7 @@ import type { Paging } from '../http/schemas.js'
 import * as leads from './leads.repository.js'
 import type { Lead } from './leads.schemas.js'
 
-export function toLead(row: leads.LeadRow): Lead {
+export function toLead(row: leads.LeadFields): Lead {
   return { id: row.id, external_id: row.external_id, phone: row.phone, email: row.email, created_at: toIso(row.created_at) }
 }
 

@@ -71,27 +71,17 @@ export async function findOperatorEvenDeleted(db: Db, id: number): Promise<Opera
  * supervisor's explicit choice) takes it past the limit.
  */
 export async function takeOperatorSlot(db: Db, id: number, { force = false } = {}): Promise<OperatorRow | undefined> {
-  return (await (force ? takeSlotPastLimit : takeSlot)(db, { id }))[0]
+  return (await takeSlot(db, { id, force: force ? 1 : 0 }))[0]
 }
 
-const takeSlot = preparedQuery((db, p: { id: number }) =>
+const takeSlot = preparedQuery((db, p: { id: number; force: 0 | 1 }) =>
   db
     .updateTable('operators')
     .set((eb) => ({ current_load: eb('current_load', '+', 1) }))
     .where('id', '=', p.id)
     .where('is_active', '=', 1)
     .where('deleted_at', 'is', null)
-    .whereRef('current_load', '<', 'max_load')
-    .returningAll(),
-)
-
-const takeSlotPastLimit = preparedQuery((db, p: { id: number }) =>
-  db
-    .updateTable('operators')
-    .set((eb) => ({ current_load: eb('current_load', '+', 1) }))
-    .where('id', '=', p.id)
-    .where('is_active', '=', 1)
-    .where('deleted_at', 'is', null)
+    .where((eb) => eb.or([eb('current_load', '<', eb.ref('max_load')), eb(eb.val(p.force), '=', 1)]))
     .returningAll(),
 )
 

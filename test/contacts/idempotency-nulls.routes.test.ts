@@ -1,20 +1,17 @@
 import { createHash } from 'node:crypto'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { canonicalJson } from '../../src/contacts/idempotency.service.js'
-import { apiClient } from '../helpers/api-client.js'
+import type { TestClient } from '../helpers/api-client.js'
 import { uniqueName } from '../helpers/factories.js'
 import { expectError } from '../helpers/http-assertions.js'
-import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { appPerTest, type TestApp } from '../helpers/test-app.js'
 
+const setup = appPerTest()
 let t: TestApp
-let api: ReturnType<typeof apiClient>
+let api: TestClient
 
 beforeEach(async () => {
-  t = await createTestApp({ random: () => 0 })
-  api = apiClient(t.app)
-})
-afterEach(async () => {
-  await t.close()
+  ;({ api, ...t } = await setup())
 })
 
 async function postWithKey(key: string, payload: object) {

@@ -1,23 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import type { Db } from '../../src/db/database.js'
+import { describe, expect, it } from 'vitest'
 import { ineligibility } from '../../src/distribution/eligibility.js'
 import { findEligibleCandidates } from '../../src/distribution/weights.repository.js'
-import { recordingTestDb } from '../helpers/query-plans.js'
-import type { TestDatabase } from '../helpers/test-database.js'
+import { dbPerTest } from '../helpers/query-plans.js'
 
 // The rule "may take a contact of this source now" exists twice: in SQL (registration, the queue drain) and in
 // TypeScript (the preview's reasons). Every combination of the operator's state must get one answer from both.
 
-let db: Db | undefined
-let database: TestDatabase | undefined
-afterEach(async () => {
-  await db?.destroy()
-  await database?.drop()
-})
+const freshDb = dbPerTest()
 
 describe('the eligibility rule', () => {
   it('SQL and TypeScript agree on every combination of activity, deletion, load and weight', async () => {
-    ;({ db, database } = await recordingTestDb())
+    const { db } = await freshDb()
     const now = new Date().toISOString()
     const source = await db.insertInto('sources').values({ name: 'Bot', created_at: now }).returning('id').executeTakeFirstOrThrow()
     const cases: { is_active: 0 | 1; deleted_at: string | null; current_load: number; max_load: number; weight: number }[] = []

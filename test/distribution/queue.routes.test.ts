@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { RandomSource } from '../../src/distribution/pick-operator.js'
-import { apiClient } from '../helpers/api-client.js'
 import { expectError } from '../helpers/http-assertions.js'
-import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { appPerTest } from '../helpers/test-app.js'
 
 // The waiting queue and the supervisor actions of SPEC.md part 2, through the API.
 
-let t: TestApp | undefined
-afterEach(async () => {
-  await t?.close()
-  t = undefined
-})
-
-async function setup(random: RandomSource = () => 0) {
-  t = await createTestApp({ random })
-  return apiClient(t.app)
-}
+const appForTest = appPerTest()
+const setup = async (random?: RandomSource) => (await appForTest(random)).api
 
 type Api = Awaited<ReturnType<typeof setup>>
 

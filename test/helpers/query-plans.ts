@@ -1,4 +1,5 @@
 import { CompiledQuery, sql, type Kysely } from 'kysely'
+import { afterEach } from 'vitest'
 import { loadConfig } from '../../src/config.js'
 import { createDb, type Db } from '../../src/db/database.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
@@ -15,6 +16,20 @@ export async function recordingTestDb(): Promise<{ db: Db; database: TestDatabas
   })
   await migrateToLatest(db)
   return { db, database, queries }
+}
+
+/** A recording test database for each test of a file, destroyed and dropped after the test: call `dbPerTest()` beside the imports. */
+export function dbPerTest(): () => Promise<{ db: Db; queries: CompiledQuery[] }> {
+  let current: Awaited<ReturnType<typeof recordingTestDb>> | undefined
+  afterEach(async () => {
+    await current?.db.destroy()
+    await current?.database.drop()
+    current = undefined
+  })
+  return async () => {
+    current = await recordingTestDb()
+    return current
+  }
 }
 
 /** The table scans in the plan of a query (none when every table is reached by a key or an index). */

@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
 import { createApiKey } from '../../src/auth/api-keys.service.js'
 import { isName, isPlainText } from '../../src/http/text-rules.js'
-import { apiClient } from '../helpers/api-client.js'
+import type { TestClient } from '../helpers/api-client.js'
 import { uniqueName } from '../helpers/factories.js'
 import { expectValidationError, rawRequest } from '../helpers/http-assertions.js'
-import { createTestApp, type TestApp } from '../helpers/test-app.js'
+import { appPerTest, type TestApp } from '../helpers/test-app.js'
 
 const LONE_SURROGATES = { 'a lone high surrogate': 'ab\uD800c', 'a lone low surrogate': 'ab\uDC00', 'a reversed pair': '\uDE00\uD83D' }
 const FORMAT_CHARACTERS = {
@@ -40,14 +40,11 @@ describe('the text rules', () => {
 })
 
 describe('text fields over HTTP', () => {
+  const setup = appPerTest()
   let t: TestApp
-  let api: ReturnType<typeof apiClient>
+  let api: TestClient
   beforeEach(async () => {
-    t = await createTestApp({ random: () => 0 })
-    api = apiClient(t.app)
-  })
-  afterEach(async () => {
-    await t.close()
+    ;({ api, ...t } = await setup())
   })
 
   const post = (url: string, body: object) => rawRequest(t.app, 'POST', url, JSON.stringify(body))

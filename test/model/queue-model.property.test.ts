@@ -138,6 +138,14 @@ async function expectSameState(api: ReturnType<typeof apiClient>, model: QueueMo
   expect(contacts.map((c) => [c.id, c.operator_id, c.status]), `contacts after ${where}`).toEqual(
     model.contacts.map((c) => [c.id, c.operatorId, c.active ? 'active' : 'closed']),
   )
+  // The running tallies behind the statistics agree with the model's contacts too.
+  const stats = (await api.get('/stats/contacts')).body as { by_source: { source_id: number; waiting: number; active: number; total: number }[] }
+  expect(stats.by_source.map((r) => [r.source_id, r.total, r.active, r.waiting]), `statistics after ${where}`).toEqual(
+    [...model.sources.keys()].map((id) => {
+      const own = model.contacts.filter((c) => c.sourceId === id)
+      return [id, own.length, own.filter((c) => c.active).length, own.filter((c) => c.active && c.operatorId === null).length]
+    }),
+  )
   const operators = (await api.get('/operators/')).body as { id: number; is_active: boolean; current_load: number; max_load: number }[]
   expect(operators.map((o) => [o.id, o.is_active, o.current_load, o.max_load]), `operators after ${where}`).toEqual(
     live.map((id) => model.operators.get(id)!).map((o) => [o.id, o.active, o.load, o.max]),

@@ -1,25 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { closeContact, getContact, registerContact } from '../../src/contacts/contacts.service.js'
-import type { Db } from '../../src/db/database.js'
 import { replaceDistribution } from '../../src/distribution/distribution.service.js'
 import { createOperator } from '../../src/operators/operators.service.js'
 import { createSource } from '../../src/sources/sources.service.js'
-import { recordingTestDb } from '../helpers/query-plans.js'
-import type { TestDatabase } from '../helpers/test-database.js'
+import { dbPerTest } from '../helpers/query-plans.js'
 
 // Two drains at once on PostgreSQL: the one that finds the head of the queue locked by the other neither waits for
 // it nor gives up, but gives out the next waiting contact.
 
-let db: Db | undefined
-let database: TestDatabase | undefined
-afterEach(async () => {
-  await db?.destroy()
-  await database?.drop()
-})
+const freshDb = dbPerTest()
 
 describe('concurrent drains on PostgreSQL', () => {
   it('a drain passes over a waiting contact another drain holds and takes the next, without waiting', async () => {
-    ;({ db, database } = await recordingTestDb())
+    const { db } = await freshDb()
     const source = await createSource(db, { name: 'Bot' })
     const a = await createOperator(db, { name: 'A', max_load: 1 })
     const b = await createOperator(db, { name: 'B', max_load: 1 })
