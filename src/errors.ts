@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   IDEMPOTENCY_KEY_REUSED: 'an Idempotency-Key sent again with a different body',
   IDEMPOTENCY_KEY_LIMIT: 'the API key holds as many live Idempotency-Keys as IDEMPOTENCY_KEYS_PER_CLIENT allows',
   REQUEST_TIMEOUT: 'the request did not arrive whole within REQUEST_TIMEOUT_MS',
+  PRECONDITION_FAILED: 'an If-Match or If-Unmodified-Since header on a dashboard or docs file does not hold',
   RANGE_NOT_SATISFIABLE: 'a Range header past the end of a dashboard or docs file',
   HEADERS_TOO_LARGE: 'the request headers are over 16 KiB',
   RATE_LIMITED: 'the client spent its allowance; Retry-After says when to come back',

@@ -39,8 +39,11 @@ export function describeKeyPolicy(policy: KeyPolicy): string {
   )
 }
 
-/** A route's entry in the document, from the same table the server enforces: who may call it, 401, 403 and 429 (too many requests or refused keys). */
-export function documentAccess(schema: FastifySchema, method: string, path: string, policy: KeyPolicy): FastifySchema {
+/**
+ * A route's entry in the document, from the same table the server enforces: who may call it, 401, 403, and 429
+ * when the address's refused keys are counted (AUTH_FAILURE_MAX > 0).
+ */
+export function documentAccess(schema: FastifySchema, method: string, path: string, policy: KeyPolicy, refusedKeysLimited: boolean): FastifySchema {
   // Spread first: a route registered without a schema arrives here as undefined despite the type.
   const base: FastifySchema = { ...schema }
   const access = accessFor(method, path)
@@ -50,6 +53,6 @@ export function documentAccess(schema: FastifySchema, method: string, path: stri
   return {
     ...base,
     description: base.description === undefined ? roles : `${base.description}\n\n${roles}`,
-    response: { ...errorResponses(401, 403, 429), ...(base.response as object | undefined) },
+    response: { ...errorResponses(401, 403, ...(refusedKeysLimited ? [429 as const] : [])), ...(base.response as object | undefined) },
   }
 }

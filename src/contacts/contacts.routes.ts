@@ -53,7 +53,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
           'the weights among those active and under their limit, and stores the contact (operator null if none).',
         headers: ContactCreateHeaders,
         body: ContactCreate,
-        response: { 201: ContactCreated, ...errorResponses(404, 422, 429) },
+        response: { 201: ContactCreated, ...errorResponses(404, 422, ...(idempotencyKeysPerClient > 0 ? [429 as const] : [])) },
       },
       validatorCompiler: validateKeyOnlyWhenSent,
     },

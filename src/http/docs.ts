@@ -19,7 +19,7 @@ export async function registerDocs(app: FastifyInstance, config: Config): Promis
     transform: ({ schema, url, route }) => {
       const path = config.apiPrefix ? url.slice(config.apiPrefix.length) || '/' : url
       const method = [route.method].flat()[0] ?? 'GET'
-      return { schema: documentRoute(documentAccess(schema, method, path, keyPolicy), path, config), url: path }
+      return { schema: documentRoute(documentAccess(schema, method, path, keyPolicy, config.limits.authFailureMax > 0), path, config), url: path }
     },
   })
   await app.register(swaggerUi, {

@@ -14,14 +14,14 @@ afterEach(async () => {
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'OPTIONS'
 
 describe.each(['', '/api/v1'])('an ingest key on a path no route serves (API_V1_PREFIX=%j)', (prefix) => {
-  it.each<[Method, string]>([
-    ['POST', '/nowhere'],
-    ['GET', '/contacts/1/nothing'],
-    ['OPTIONS', '/contacts/'],
-    ['OPTIONS', '/nowhere'],
-    ['POST', '//contacts/'],
-    ['POST', '/contacts//'],
-  ])('%s %s answers 404 ROUTE_NOT_FOUND, as to every other valid key', async (method, path) => {
+  it.each<[Method, string, number, string]>([
+    ['POST', '/nowhere', 404, 'ROUTE_NOT_FOUND'],
+    ['GET', '/contacts/1/nothing', 404, 'ROUTE_NOT_FOUND'],
+    ['OPTIONS', '/contacts/', 405, 'METHOD_NOT_ALLOWED'],
+    ['OPTIONS', '/nowhere', 404, 'ROUTE_NOT_FOUND'],
+    ['POST', '//contacts/', 404, 'ROUTE_NOT_FOUND'],
+    ['POST', '/contacts//', 404, 'ROUTE_NOT_FOUND'],
+  ])('%s %s answers %i %s, as to every other valid key', async (method, path, status, code) => {
     t = await createTestApp({ env: { API_V1_PREFIX: prefix }, authCacheTtlMs: 0 })
     const source = await createSource(t.db, { name: uniqueName('Source') })
     const other = await createSource(t.db, { name: uniqueName('Source') })
@@ -37,7 +37,7 @@ describe.each(['', '/api/v1'])('an ingest key on a path no route serves (API_V1_
           ...(payload && method !== 'GET' && { payload }),
         })
         const body = { status: response.statusCode, body: response.json() }
-        expectError(body, 404, 'ROUTE_NOT_FOUND')
+        expectError(body, status, code)
       }
     }
     // Without a key the answer stays 401: an unknown path reveals nothing to a caller without one.

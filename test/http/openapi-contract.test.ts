@@ -85,9 +85,16 @@ describe('/openapi.json, for client generators', () => {
     expect(doc.paths['/operators/'].post.responses['429'].headers).toHaveProperty('retry-after')
   })
 
-  it('documents no 429 when the rate limit is off', async () => {
-    const doc = await openApi({ RATE_LIMIT_MAX: '0' })
+  it('documents no 429 when the rate limit, the refused-key limit and the Idempotency-Key cap are all off', async () => {
+    const doc = await openApi({ RATE_LIMIT_MAX: '0', AUTH_FAILURE_MAX: '0', IDEMPOTENCY_KEYS_PER_CLIENT: '0' })
     for (const { key, op } of operationsOf(doc)) expect(Object.keys(op.responses), key).not.toContain('429')
+  })
+
+  it('documents 429 on every keyed route while refused keys are counted, the rate limit off', async () => {
+    const doc = await openApi({ RATE_LIMIT_MAX: '0' })
+    for (const { key, path, op } of operationsOf(doc)) {
+      if (path !== '/health') expect(Object.keys(op.responses), key).toContain('429')
+    }
   })
 
   it('lists the error codes as an enum, each explained', async () => {

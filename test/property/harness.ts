@@ -197,12 +197,16 @@ export class Harness {
       const patched = after.operators.find((o) => o.id === (response.json as { id?: unknown } | undefined)?.id)
       if (request.url.startsWith('/operators') && patched && patched.current_load > patched.max_load) this.loweredBelowLoad.add(patched.id)
     }
-    // A supervisor's `force: true` puts an operator over its limit on purpose.
+    // A supervisor's `force: true` puts an operator over its limit on purpose: this once, and it stays over.
+    let forcedPastLimit: number | undefined
     if (request.method === 'POST' && /\/assign\/?$/.test(request.url.split('?')[0] ?? '') && response.status < 300) {
       const forced = after.operators.find((o) => o.id === (response.json as { operator_id?: unknown } | undefined)?.operator_id)
-      if (forced && forced.current_load > forced.max_load) this.loweredBelowLoad.add(forced.id)
+      if (forced && forced.current_load > forced.max_load) {
+        this.loweredBelowLoad.add(forced.id)
+        forcedPastLimit = forced.id
+      }
     }
-    checkInvariants(before, after, this.loweredBelowLoad, where)
+    checkInvariants(before, after, this.loweredBelowLoad, forcedPastLimit, where)
     return { request, response }
   }
 
