@@ -6,6 +6,7 @@ import { contactRoutes } from './contacts/contacts.routes.js'
 import { registerDashboard } from './dashboard/dashboard.plugin.js'
 import type { Db } from './db/database.js'
 import { distributionRoutes } from './distribution/distribution.routes.js'
+import { eventRoutes } from './events/events.routes.js'
 import type { RandomSource } from './distribution/pick-operator.js'
 import { healthRoutes } from './health/health.routes.js'
 import { registerJobs } from './jobs.js'
@@ -81,6 +82,7 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
         keyCleanup,
       })
       await api.register(leadRoutes, { db })
+      await api.register(eventRoutes, { db })
       await api.register(statsRoutes, { db })
     },
     { prefix: config.apiPrefix },

@@ -32,6 +32,8 @@ export interface Config {
   readonly idempotencyKeysPerClient: number
   /** How often each instance gives out contacts that wait while someone may take them; 0 turns the sweep off. */
   readonly queueSweepIntervalMs: number
+  /** Days events are kept (EVENT_RETENTION_DAYS); older ones are pruned in the background. */
+  readonly eventRetentionDays: number
 }
 
 export interface LimitsConfig {
@@ -101,6 +103,7 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyKeyTtlHours: read('IDEMPOTENCY_KEY_TTL_HOURS', '24', positiveNumberUpTo(24 * 365)),
     idempotencyKeysPerClient: read('IDEMPOTENCY_KEYS_PER_CLIENT', '100000', integerIn(0, 1_000_000_000)),
     queueSweepIntervalMs: read('QUEUE_SWEEP_INTERVAL_MS', '10000', integerIn(0, 86_400_000)),
+    eventRetentionDays: read('EVENT_RETENTION_DAYS', '90', integerIn(1, 36_500)),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config as Config)

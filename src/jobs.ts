@@ -4,6 +4,7 @@ import { expiredKeyCleanup } from './contacts/idempotency.service.js'
 import type { Db } from './db/database.js'
 import { inTransaction } from './db/transaction.js'
 import { drainQueue } from './distribution/drain-queue.js'
+import { pruneEvents } from './events/events.service.js'
 import type { RandomSource } from './distribution/pick-operator.js'
 
 /** Work that runs beside the requests of one instance, started when the app is ready and stopped when it closes. */
@@ -94,7 +95,7 @@ export function queueSweep(db: Db, random: RandomSource, intervalMs: number): Jo
     intervalMs,
     run: async () => {
       for (let batch = 0; batch < SWEEP_MAX_BATCHES; batch++) {
-        const given = await inTransaction(db, (trx) => drainQueue(trx, random, { limit: SWEEP_BATCH }))
+        const given = await inTransaction(db, (trx) => drainQueue(trx, random, { limit: SWEEP_BATCH, actor: null }))
         if (given < SWEEP_BATCH) return
       }
     },
@@ -106,9 +107,18 @@ export function idempotencyKeyCleanup(db: Db, ttlHours: number): Job {
   return { name: 'idempotency-key-cleanup', intervalMs: 60_000, run: () => expiredKeyCleanup(db, ttlHours) }
 }
 
+/** Deletes events older than the retention, every ten minutes on each instance, in short batches (events.service.ts). */
+export function eventPruning(db: Db, retentionDays: number): Job {
+  const run = async () => {
+    await pruneEvents(db, retentionDays)
+  }
+  return { name: 'event-pruning', intervalMs: 600_000, run }
+}
+
 /** Registers this instance's background jobs; answers the ones requests poke. */
 export function registerJobs(app: FastifyInstance, { config, db, random }: { config: Config; db: Db; random: RandomSource }) {
   const jobs = new Jobs(app)
   jobs.every(queueSweep(db, random, config.queueSweepIntervalMs))
+  jobs.every(eventPruning(db, config.eventRetentionDays))
   return { keyCleanup: jobs.onPoke(idempotencyKeyCleanup(db, config.idempotencyKeyTtlHours)) }
 }

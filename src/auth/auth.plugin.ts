@@ -70,6 +70,11 @@ export function registerAuth(app: FastifyInstance, { config, db, cacheTtlMs = DE
   })
 }
 
+/** The API key a request came with, recorded as the actor of the changes it causes; null while the API is open. */
+export function actorOf(request: FastifyRequest): number | null {
+  return request.principal?.keyId ?? null
+}
+
 /** `Authorization: Bearer <key>`, else `X-API-Key: <key>`; undefined when neither is sent. */
 function presentedKey(request: FastifyRequest): string | undefined {
   const bearer = /^Bearer\s+(\S*)\s*$/i.exec(request.headers.authorization ?? '')

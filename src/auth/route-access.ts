@@ -38,6 +38,9 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
   'GET /contacts/:id': READ,
   'PATCH /contacts/:id': ADMIN,
   'POST /contacts/:id/assign': ADMIN,
+  'GET /contacts/:id/events': READ,
+
+  'GET /events': READ,
 
   'GET /leads/': READ,
   'GET /leads/:id': READ,

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifySchemaCompiler } from 'fastify'
 import { Type, type TSchema } from 'typebox'
 import type { Db } from '../db/database.js'
+import { actorOf } from '../auth/auth.plugin.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { errorResponses, IdParam, ref } from '../http/schemas.js'
 import { validatorCompiler } from '../http/validator.js'
@@ -59,11 +60,12 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
     },
     async (request, reply) => {
       const key = request.headers[IDEMPOTENCY_KEY_HEADER]
-      if (key === undefined) return reply.status(201).send(await service.registerContact(db, request.body, random))
+      if (key === undefined) return reply.status(201).send(await service.registerContact(db, request.body, random, actorOf(request)))
       // Keys are per API key (0 while the API is open), so two clients never see each other's answers.
       const ref = { scope: request.principal?.keyId ?? 0, key }
       const { contact, replayed } = await registerContactOnce(db, request.body, random, {
         ref,
+        actor: actorOf(request),
         ttlHours: idempotencyKeyTtlHours,
         keysPerClient: idempotencyKeysPerClient,
       })
@@ -106,7 +108,7 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
         response: { 200: ref(Contact, { description: 'The contact, closed' }), ...errorResponses(404, 422) },
       },
     },
-    async (request) => service.closeContact(db, request.params.id, random),
+    async (request) => service.closeContact(db, request.params.id, random, actorOf(request)),
   )
 
   app.post(
@@ -126,6 +128,6 @@ export const contactRoutes: FastifyPluginAsyncTypebox<ContactRoutesOptions> = as
         response: { 200: ref(Contact, { description: 'The contact, with its operator now (or null while it waits)' }), ...errorResponses(404, 409, 422) },
       },
     },
-    async (request) => service.assignContact(db, request.params.id, request.body, random),
+    async (request) => service.assignContact(db, request.params.id, request.body, random, actorOf(request)),
   )
 }

@@ -77,24 +77,27 @@ function fromView(row: contacts.ContactViewRow): Contact {
  * (registration.postgres.ts), so a registration is two round trips without BEGIN and COMMIT, both on one
  * connection, as in a transaction, so a registration under way when the server starts closing still finishes.
  */
-export async function registerContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
-  if (isPostgres(db) && !db.isTransaction) return retryTransient(() => db.connection().execute((connection) => storeContact(connection, input, random)))
-  return inTransaction(db, (trx) => storeContact(trx, input, random))
+export async function registerContact(db: Db, input: ContactCreate, random: RandomSource, actor: number | null = null): Promise<Contact> {
+  if (isPostgres(db) && !db.isTransaction) {
+    return retryTransient(() => db.connection().execute((connection) => storeContact(connection, input, random, actor)))
+  }
+  return inTransaction(db, (trx) => storeContact(trx, input, random, actor))
 }
 
-async function storeContact(db: Db, input: ContactCreate, random: RandomSource): Promise<Contact> {
+async function storeContact(db: Db, input: ContactCreate, random: RandomSource, actor: number | null): Promise<Contact> {
   const externalId = input.external_id.trim()
   const found = await findSourceCandidates(db, input.source_id, externalId)
   if (!found) throw new NotFoundError('Source', input.source_id)
   const { source, candidates, preferred } = found
   const createdAt = nowIso()
-  const registration = { externalId, phone: input.phone ?? null, email: input.email ?? null, sourceId: source.id, createdAt }
+  const registration = { externalId, phone: input.phone ?? null, email: input.email ?? null, sourceId: source.id, createdAt, actor }
   const store = (operatorId: number | null) =>
     insertRegistration(db, {
       ...registration,
       operatorId,
       assignedAt: operatorId === null ? null : createdAt,
       queuedAt: operatorId === null ? createdAt : null,
+      reason: operatorId !== null && operatorId === preferred ? 'sticky' : 'registration',
     })
   const stored = (await claimWeighted(candidates, random, store, preferred)) ?? (await store(null))
   if (!stored) throw new Error('a waiting contact was not stored')
@@ -112,13 +115,13 @@ export async function listContacts(db: Db, query: ContactQuery): Promise<Contact
 }
 
 /** Closes the contact; the slot it frees goes at once to the oldest contact its operator may take. Closing twice changes nothing. */
-export async function closeContact(db: Db, id: number, random: RandomSource): Promise<Contact> {
+export async function closeContact(db: Db, id: number, random: RandomSource, actor: number | null = null): Promise<Contact> {
   await inTransaction(db, async (trx) => {
     const contact = await findContactForUpdate(trx, id)
     if (!contact) throw new NotFoundError('Contact', id)
     if (contact.status === 'closed') return
-    await closeHeldContact(trx, contact, { now: nowIso() })
-    if (contact.operator_id !== null) await drainQueue(trx, random, { scope: { operatorId: contact.operator_id }, limit: 1 })
+    await closeHeldContact(trx, contact, { now: nowIso(), actor })
+    if (contact.operator_id !== null) await drainQueue(trx, random, { scope: { operatorId: contact.operator_id }, limit: 1, actor })
   })
   return getContact(db, id)
 }
@@ -128,7 +131,7 @@ export async function closeContact(db: Db, id: number, random: RandomSource): Pr
  * back to the queue (`operator_id: null`), where it goes to another operator who may take it, never straight back.
  * The slot freed on the way goes to the oldest waiting contact its operator may take.
  */
-export async function assignContact(db: Db, id: number, input: ContactAssign, random: RandomSource): Promise<Contact> {
+export async function assignContact(db: Db, id: number, input: ContactAssign, random: RandomSource, actor: number | null = null): Promise<Contact> {
   await inTransaction(db, async (trx) => {
     const contact = await findContactForUpdate(trx, id)
     if (!contact) throw new NotFoundError('Contact', id)
@@ -137,18 +140,23 @@ export async function assignContact(db: Db, id: number, input: ContactAssign, ra
     const target = input.operator_id
     if (target === previous) return
     if (target === null) {
-      await requeueContact(trx, contact, { now: nowIso() })
-      await drainQueue(trx, random, { scope: { sourceId: contact.source_id, excludeOperatorId: previous ?? undefined }, limit: 1 })
+      await requeueContact(trx, contact, { now: nowIso(), actor, reason: 'manual' })
+      await drainQueue(trx, random, { scope: { sourceId: contact.source_id, excludeOperatorId: previous ?? undefined }, limit: 1, actor })
     } else {
-      await giveToOperator(trx, contact, target, input.force ?? false)
+      await giveToOperator(trx, contact, target, { force: input.force ?? false, actor })
     }
-    if (previous !== null) await drainQueue(trx, random, { scope: { operatorId: previous, excludeContactIds: [id] }, limit: 1 })
+    if (previous !== null) await drainQueue(trx, random, { scope: { operatorId: previous, excludeContactIds: [id] }, limit: 1, actor })
   })
   return getContact(db, id)
 }
 
-async function giveToOperator(db: Db, contact: Parameters<typeof giveContact>[1], operatorId: number, force: boolean): Promise<void> {
-  if (await giveContact(db, contact, operatorId, { now: nowIso(), force })) return
+async function giveToOperator(
+  db: Db,
+  contact: Parameters<typeof giveContact>[1],
+  operatorId: number,
+  { force, actor }: { force: boolean; actor: number | null },
+): Promise<void> {
+  if (await giveContact(db, contact, operatorId, { now: nowIso(), force, actor, reason: 'manual' })) return
   const operator = await findOperatorEvenDeleted(db, operatorId)
   if (!operator) throw new NotFoundError('Operator', operatorId)
   if (!operator.is_active || operator.deleted_at !== null) {

@@ -72,7 +72,7 @@ export async function registerContactOnce(
   db: Db,
   input: ContactCreate,
   random: RandomSource,
-  { ref, ttlHours, keysPerClient = 0 }: { ref: KeyRef; ttlHours: number; keysPerClient?: number },
+  { ref, ttlHours, keysPerClient = 0, actor = null }: { ref: KeyRef; ttlHours: number; keysPerClient?: number; actor?: number | null },
 ): Promise<{ contact: Contact; replayed: boolean }> {
   const requestHash = hashRequest(input)
   const cap = keysPerClient > 0 ? keysPerClient : NO_CAP
@@ -80,7 +80,7 @@ export async function registerContactOnce(
     const now = Date.now()
     const claim = { ...ref, requestHash, createdAt: new Date(now).toISOString(), expiredBefore: expiryCutoff(now, ttlHours) }
     const register = async (isNewKey: boolean) => {
-      const contact = await registerContact(trx, input, random)
+      const contact = await registerContact(trx, input, random, actor)
       if (isNewKey && !(await countNewKey(trx, { scope: ref.scope, cap }))) throw new IdempotencyKeyLimitError(cap)
       await completeKey(trx, { ...ref, contactId: contact.id, response: JSON.stringify(contact) })
       return { contact, replayed: false }

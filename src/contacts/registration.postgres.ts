@@ -146,6 +146,26 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
           })),
         ),
     )
+    .with('event', (qc) =>
+      qc
+        .insertInto('events')
+        .columns(['type', 'reason', 'occurred_at', 'contact_id', 'lead_id', 'source_id', 'operator_id', 'previous_operator_id', 'actor'])
+        .expression(
+          qc
+            .selectFrom('contact')
+            .select((eb) => [
+              eb.val('contact.created').as('type'),
+              eb.val(p.reason).as('reason'),
+              'contact.created_at',
+              'contact.id',
+              'contact.lead_id',
+              'contact.source_id',
+              'contact.operator_id',
+              eb.lit(null).as('previous_operator_id'),
+              eb.cast(eb.val(p.actor), 'integer').as('actor'),
+            ]),
+        ),
+    )
     .selectFrom('contact')
     .innerJoin('lead', 'lead.id', 'contact.lead_id')
     .leftJoin('claimed', 'claimed.id', 'contact.operator_id')

@@ -2,6 +2,7 @@ import type { Selectable } from 'kysely'
 import { isPostgres, type ContactsTable, type Db } from '../db/database.js'
 import type { Candidate } from '../distribution/pick-operator.js'
 import { findEligibleCandidates } from '../distribution/weights.repository.js'
+import { insertEvent } from '../events/events.repository.js'
 import { findLastOperatorOfLead, upsertLead, type LeadFields } from '../leads/leads.repository.js'
 import { takeOperatorSlot, type OperatorRow } from '../operators/operators.repository.js'
 import { findSourceById, type SourceRow } from '../sources/sources.repository.js'
@@ -34,6 +35,9 @@ export type NewRegistration = {
   /** createdAt when it goes to an operator, else null; queuedAt the other way round. */
   assignedAt: string | null
   queuedAt: string | null
+  /** Recorded in its contact.created event: sticky when it went to the lead's last operator. */
+  reason: 'registration' | 'sticky'
+  actor: number | null
 }
 
 export interface StoredRegistration {
@@ -56,8 +60,8 @@ async function findSourceThenCandidates(db: Db, sourceId: number, externalId: st
 
 /**
  * The writes of a registration: takes one slot of the operator, finds or creates the lead (filling in a missing
- * phone or email), inserts the contact and counts it in the tallies. Answers undefined, having written nothing,
- * when the operator is full, inactive or gone.
+ * phone or email), inserts the contact, counts it in the tallies and records its contact.created event. Answers
+ * undefined, having written nothing, when the operator is full, inactive or gone.
  */
 export function insertRegistration(db: Db, values: NewRegistration): Promise<StoredRegistration | undefined> {
   return isPostgres(db) ? postgres.insertRegistrationInOneStatement(db, values) : insertTableByTable(db, values)
@@ -85,5 +89,16 @@ async function insertTableByTable(db: Db, values: NewRegistration): Promise<Stor
     queued_at: values.queuedAt,
   })
   await addToTally(db, sourceId, operatorId, { total: 1, active: 1 })
+  await insertEvent(db, {
+    type: 'contact.created',
+    reason: values.reason,
+    occurred_at: createdAt,
+    contact_id: contact.id,
+    lead_id: lead.id,
+    source_id: sourceId,
+    operator_id: operatorId,
+    previous_operator_id: null,
+    actor: values.actor,
+  })
   return { contact, lead, operator }
 }

@@ -105,6 +105,21 @@ export interface ApiKeysTable {
   revoked_at: ColumnType<Date | string | null, string | null, string | null>
 }
 
+/** A change of a contact's operator or status (events/events.schemas.ts names the types and reasons). */
+export interface EventsTable {
+  id: Generated<number>
+  type: string
+  occurred_at: Timestamp
+  contact_id: number
+  lead_id: number
+  source_id: number
+  operator_id: number | null
+  previous_operator_id: number | null
+  reason: string
+  /** The API key that caused it; null without one (the queue sweep, an open API). */
+  actor: number | null
+}
+
 export interface Database {
   operators: OperatorsTable
   sources: SourcesTable
@@ -115,6 +130,7 @@ export interface Database {
   api_keys: ApiKeysTable
   idempotency_keys: IdempotencyKeysTable
   idempotency_key_quotas: IdempotencyKeyQuotasTable
+  events: EventsTable
 }
 
 export type Db = Kysely<Database>

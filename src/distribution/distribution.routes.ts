@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
+import { actorOf } from '../auth/auth.plugin.js'
 import { errorResponses, IdParam, ref } from '../http/schemas.js'
 import { DistributionPreview, DistributionSet, OperatorWeight } from './distribution.schemas.js'
 import * as service from './distribution.service.js'
@@ -25,7 +26,7 @@ export const distributionRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: Ran
         response: { 200: Type.Array(ref(OperatorWeight), { description: 'The new set, in operator id order' }), ...errorResponses(404, 422) },
       },
     },
-    async (request) => service.replaceDistribution(db, request.params.id, request.body, random),
+    async (request) => service.replaceDistribution(db, request.params.id, request.body, random, actorOf(request)),
   )
 
   app.get(

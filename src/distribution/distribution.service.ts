@@ -33,7 +33,13 @@ export async function getDistribution(db: Db, sourceId: number): Promise<Operato
  * Replaces the whole set in one transaction: a rejected set leaves the old one intact. Operators who may now take
  * the source's waiting contacts get them at once.
  */
-export async function replaceDistribution(db: Db, sourceId: number, input: DistributionSet, random: RandomSource): Promise<OperatorWeight[]> {
+export async function replaceDistribution(
+  db: Db,
+  sourceId: number,
+  input: DistributionSet,
+  random: RandomSource,
+  actor: number | null = null,
+): Promise<OperatorWeight[]> {
   const weights = input.operator_weights
   const seen = new Set<number>()
   weights.forEach(({ operator_id }, index) => {
@@ -53,7 +59,7 @@ export async function replaceDistribution(db: Db, sourceId: number, input: Distr
     const unknown = weights.find((w) => !known.has(w.operator_id))
     if (unknown) throw new NotFoundError('Operator', unknown.operator_id)
     await replaceWeights(trx, sourceId, weights)
-    await drainQueue(trx, random, { scope: { sourceId }, limit: DRAIN_BATCH_LIMIT })
+    await drainQueue(trx, random, { scope: { sourceId }, limit: DRAIN_BATCH_LIMIT, actor })
     return toOperatorWeights(await listWeights(trx, sourceId))
   })
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import type { TSchema } from 'typebox'
 import { Contact, ContactAssign, ContactCreate, ContactUpdate } from '../contacts/contacts.schemas.js'
 import { DistributionPreview, DistributionSet, OperatorWeight, PreviewOperator } from '../distribution/distribution.schemas.js'
+import { Event } from '../events/events.schemas.js'
 import { Health } from '../health/health.routes.js'
 import { Lead } from '../leads/leads.schemas.js'
 import { Operator, OperatorCreate, OperatorUpdate } from '../operators/operators.schemas.js'
@@ -34,6 +35,7 @@ export const NAMED_SCHEMAS: readonly TSchema[] = [
   ContactCreate,
   ContactUpdate,
   ContactAssign,
+  Event,
   ContactStats,
   SourceContactStats,
   OperatorContactStats,

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
+import { actorOf } from '../auth/auth.plugin.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { errorResponses, IdParam, Paging, ref, toPage } from '../http/schemas.js'
 import { Operator, OperatorCreate, OperatorUpdate } from './operators.schemas.js'
@@ -56,7 +57,7 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomS
         response: { 200: ref(Operator, { description: 'The operator as changed' }), ...errorResponses(404, 422) },
       },
     },
-    async (request) => service.updateOperator(db, request.params.id, request.body, random),
+    async (request) => service.updateOperator(db, request.params.id, request.body, random, actorOf(request)),
   )
 
   app.post(
@@ -73,7 +74,7 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomS
         response: { 200: ref(Operator, { description: 'The operator, switched off' }), ...errorResponses(404, 422) },
       },
     },
-    async (request) => service.requeueOperator(db, request.params.id, random),
+    async (request) => service.requeueOperator(db, request.params.id, random, actorOf(request)),
   )
 
   app.delete(
@@ -91,7 +92,7 @@ export const operatorRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomS
       },
     },
     async (request, reply) => {
-      await service.deleteOperator(db, request.params.id, random)
+      await service.deleteOperator(db, request.params.id, random, actorOf(request))
       return reply.status(204).send(null)
     },
   )

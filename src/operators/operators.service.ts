@@ -44,7 +44,7 @@ export async function listOperators(db: Db, paging: Required<Paging>): Promise<O
  * Lowering max_load below current_load is allowed: the operator simply gets nothing new until under it. Switching
  * an operator on or raising its limit gives it at once the oldest waiting contacts it may take, up to its room.
  */
-export async function updateOperator(db: Db, id: number, input: OperatorUpdate, random: RandomSource): Promise<Operator> {
+export async function updateOperator(db: Db, id: number, input: OperatorUpdate, random: RandomSource, actor: number | null = null): Promise<Operator> {
   if (input.name === undefined && input.is_active === undefined && input.max_load === undefined) return getOperator(db, id)
   await inTransaction(db, async (trx) => {
     const row = await operators.updateOperator(trx, id, {
@@ -55,17 +55,17 @@ export async function updateOperator(db: Db, id: number, input: OperatorUpdate, 
     if (!row) throw new NotFoundError('Operator', id)
     const room = row.max_load - row.current_load
     if (row.is_active && room > 0 && (input.is_active !== undefined || input.max_load !== undefined)) {
-      await drainQueue(trx, random, { scope: { operatorId: id }, limit: room })
+      await drainQueue(trx, random, { scope: { operatorId: id }, limit: room, actor })
     }
   })
   return getOperator(db, id)
 }
 
 /** End of a shift: the operator is switched off and its active contacts go back to the queue, redistributed at once. */
-export async function requeueOperator(db: Db, id: number, random: RandomSource): Promise<Operator> {
+export async function requeueOperator(db: Db, id: number, random: RandomSource, actor: number | null = null): Promise<Operator> {
   await inTransaction(db, async (trx) => {
     if (!(await operators.updateOperator(trx, id, { is_active: 0 }))) throw new NotFoundError('Operator', id)
-    await handBackContacts(trx, id, random)
+    await handBackContacts(trx, id, random, { actor, reason: 'operator_requeued' })
   })
   return getOperator(db, id)
 }
@@ -74,10 +74,10 @@ export async function requeueOperator(db: Db, id: number, random: RandomSource):
  * Deleting an operator removes its weights and hands its active contacts to other operators at once (or back to
  * the queue); closed contacts keep pointing at it, so history and statistics stay true.
  */
-export async function deleteOperator(db: Db, id: number, random: RandomSource): Promise<void> {
+export async function deleteOperator(db: Db, id: number, random: RandomSource, actor: number | null = null): Promise<void> {
   await inTransaction(db, async (trx) => {
     if (!(await operators.markOperatorDeleted(trx, id, nowIso()))) throw new NotFoundError('Operator', id)
     await trx.deleteFrom('source_operator_weights').where('operator_id', '=', id).execute()
-    await handBackContacts(trx, id, random)
+    await handBackContacts(trx, id, random, { actor, reason: 'operator_deleted' })
   })
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import type { Db } from '../db/database.js'
+import { actorOf } from '../auth/auth.plugin.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { errorResponses, IdParam, Paging, ref, toPage } from '../http/schemas.js'
 import { Source, SourceCreate, SourceUpdate } from './sources.schemas.js'
@@ -56,6 +57,6 @@ export const sourceRoutes: FastifyPluginAsyncTypebox<{ db: Db; random: RandomSou
         response: { 200: ref(Source, { description: 'The source as changed' }), ...errorResponses(404, 409, 422) },
       },
     },
-    async (request) => service.updateSource(db, request.params.id, request.body, random),
+    async (request) => service.updateSource(db, request.params.id, request.body, random, actorOf(request)),
   )
 }

@@ -43,7 +43,7 @@ export async function listSources(db: Db, paging: Required<Paging>): Promise<Sou
 }
 
 /** Renames the source or changes its settings; switching assign_waiting on gives its waiting contacts out at once. */
-export async function updateSource(db: Db, id: number, input: SourceUpdate, random: RandomSource): Promise<Source> {
+export async function updateSource(db: Db, id: number, input: SourceUpdate, random: RandomSource, actor: number | null = null): Promise<Source> {
   const name = input.name?.trim()
   const row = await inTransaction(db, async (trx) => {
     const before = await sources.lockSourceById(trx, id)
@@ -55,7 +55,7 @@ export async function updateSource(db: Db, id: number, input: SourceUpdate, rand
       ...(input.prefer_last_operator !== undefined && { prefer_last_operator: toFlag(input.prefer_last_operator) }),
     })
     if (after.assign_waiting && !before.assign_waiting) {
-      await drainQueue(trx, random, { scope: { sourceId: id }, limit: DRAIN_BATCH_LIMIT })
+      await drainQueue(trx, random, { scope: { sourceId: id }, limit: DRAIN_BATCH_LIMIT, actor })
     }
     return after
   })

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       idempotencyKeyTtlHours: 24,
       idempotencyKeysPerClient: 100000,
       queueSweepIntervalMs: 10000,
+      eventRetentionDays: 90,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })
@@ -37,6 +38,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ QUEUE_SWEEP_INTERVAL_MS: '250' }).queueSweepIntervalMs).toBe(250)
     expect(loadConfig({ QUEUE_SWEEP_INTERVAL_MS: '0' }).queueSweepIntervalMs).toBe(0)
     for (const bad of ['-1', '1.5', 'often']) expect(() => loadConfig({ QUEUE_SWEEP_INTERVAL_MS: bad }), bad).toThrow(/QUEUE_SWEEP_INTERVAL_MS/)
+  })
+
+  it('reads the event retention in whole days, at least one', () => {
+    expect(loadConfig({ EVENT_RETENTION_DAYS: '7' }).eventRetentionDays).toBe(7)
+    for (const bad of ['0', '-1', '1.5', 'forever']) expect(() => loadConfig({ EVENT_RETENTION_DAYS: bad }), bad).toThrow(/EVENT_RETENTION_DAYS/)
   })
 
   it('reads every variable', () => {

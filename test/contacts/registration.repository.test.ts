@@ -35,6 +35,8 @@ const registration = (fields: Partial<NewRegistration>): NewRegistration => ({
   createdAt: new Date().toISOString(),
   assignedAt: fields.operatorId === null ? null : new Date().toISOString(),
   queuedAt: fields.operatorId === null ? new Date().toISOString() : null,
+  reason: 'registration',
+  actor: null,
   ...fields,
 })
 

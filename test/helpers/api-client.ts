@@ -33,6 +33,11 @@ export function fetchTransport(baseUrl: string): Transport {
   }
 }
 
+/** The transport with an API key on every request (`Authorization: Bearer <key>`). */
+export function withApiKey(transport: Transport, key: string): Transport {
+  return (request) => transport({ ...request, headers: { authorization: `Bearer ${key}`, ...request.headers } })
+}
+
 /**
  * The one test client: JSON requests over a transport, and the factories (factories.ts) that arrange a test's
  * data through the API. `apiClient(app)` runs in process, `fetchClient(url)` against a real server.

@@ -29,6 +29,8 @@ const SPEC_ROUTES = [
   ['get', '/contacts/{id}', '200'],
   ['post', '/contacts/{id}/assign', '200'],
   ['patch', '/contacts/{id}', '200'],
+  ['get', '/contacts/{id}/events', '200'],
+  ['get', '/events', '200'],
   ['get', '/leads/', '200'],
   ['get', '/leads/{id}', '200'],
   ['get', '/leads/{id}/contacts', '200'],

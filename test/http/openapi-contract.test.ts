@@ -37,7 +37,7 @@ describe('/openapi.json, for client generators', () => {
     expect(Object.keys(doc.components.schemas).sort()).toEqual(
       [
         'Contact', 'ContactAssign', 'ContactCreate', 'ContactStats', 'ContactUpdate', 'DistributionPreview',
-        'DistributionSet', 'ErrorBody', 'FieldProblem', 'Health', 'Lead', 'Operator', 'OperatorContactStats',
+        'DistributionSet', 'ErrorBody', 'Event', 'FieldProblem', 'Health', 'Lead', 'Operator', 'OperatorContactStats',
         'OperatorCreate', 'OperatorShare', 'OperatorUpdate', 'OperatorWeight', 'PreviewOperator', 'Source',
         'SourceContactStats', 'SourceCreate', 'SourceDistributionStats', 'SourceUpdate',
       ].sort(),

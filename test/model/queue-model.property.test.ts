@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { apiClient } from '../helpers/api-client.js'
+import { expectEventsToReplay } from '../helpers/event-replay.js'
 import { createTestApp, seededRandom, type TestApp } from '../helpers/test-app.js'
 import { runs } from '../property/harness.js'
 import { QueueModel, type Outcome } from './queue-model.js'
@@ -150,6 +151,8 @@ async function expectSameState(api: ReturnType<typeof apiClient>, model: QueueMo
   expect(operators.map((o) => [o.id, o.is_active, o.current_load, o.max_load]), `operators after ${where}`).toEqual(
     live.map((id) => model.operators.get(id)!).map((o) => [o.id, o.active, o.load, o.max]),
   )
+  // And so does the event log, replayed.
+  expectEventsToReplay((await api.get('/contacts/?limit=1000')).body, (await api.get('/events?limit=1000')).body, `after ${where}`)
 }
 
 describe('the assignment lifecycle against a reference model', () => {

@@ -38,10 +38,10 @@ async function statementsOf(work: () => Promise<unknown>): Promise<string[]> {
 }
 
 async function rowCounts() {
-  const count = async (table: 'leads' | 'contacts' | 'contact_tallies') =>
+  const count = async (table: 'leads' | 'contacts' | 'contact_tallies' | 'events') =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
   const { current_load } = await db.selectFrom('operators').select('current_load').where('id', '=', operatorId).executeTakeFirstOrThrow()
-  return { leads: await count('leads'), contacts: await count('contacts'), tallies: await count('contact_tallies'), current_load }
+  return { leads: await count('leads'), contacts: await count('contacts'), tallies: await count('contact_tallies'), events: await count('events'), current_load }
 }
 
 describe('round trips of a registration on PostgreSQL', () => {
@@ -51,7 +51,7 @@ describe('round trips of a registration on PostgreSQL', () => {
     // The operator is now full: the contact goes unassigned, in as many statements; a repeat lead too.
     expect(await statementsOf(() => register('second'))).toEqual(['select', 'with'])
     expect(await statementsOf(() => register('first'))).toEqual(['select', 'with'])
-    expect(await rowCounts()).toEqual({ leads: 2, contacts: 3, tallies: 2, current_load: 1 })
+    expect(await rowCounts()).toEqual({ leads: 2, contacts: 3, tallies: 2, events: 3, current_load: 1 })
   })
 
   it('an unknown source is one read, a 404 that writes nothing', async () => {
@@ -93,6 +93,8 @@ describe('round trips of a registration on PostgreSQL', () => {
       createdAt: new Date().toISOString(),
       assignedAt: new Date().toISOString(),
       queuedAt: null,
+      reason: 'registration',
+      actor: null,
     })
     expect(stored).toBeUndefined()
     expect(await rowCounts()).toEqual(before)

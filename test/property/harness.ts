@@ -16,6 +16,8 @@ export interface Snapshot {
   contacts: any[]
   contactStats: any
   distributionStats: any[]
+  /** The whole event feed, read with its cursor. */
+  events: any[]
   tables: Record<string, unknown[]>
 }
 
@@ -143,9 +145,15 @@ export class Harness {
     }
     const distributions: Record<number, any[]> = {}
     for (const source of sources) distributions[source.id] = await this.get(`/sources/${source.id}/distribution`)
+    const events: any[] = []
+    for (;;) {
+      const page = await this.get(`/events?after=${events.at(-1)?.id ?? 0}&limit=${PAGE}`)
+      events.push(...page)
+      if (page.length < PAGE) break
+    }
     const tables: Record<string, unknown[]> = {}
     for (const table of this.tables) tables[table] = await dumpTable(this.t.db, table)
-    return { operators, sources, distributions, leads, contacts, contactStats, distributionStats, tables }
+    return { operators, sources, distributions, leads, contacts, contactStats, distributionStats, events, tables }
   }
 
   /** The id an IdRef names in the current state; a row that does not exist when there is none to pick. */

@@ -1,4 +1,5 @@
 import { expect } from 'vitest'
+import { expectEventsToReplay } from '../helpers/event-replay.js'
 import type { Snapshot } from './harness.js'
 import type { ConcreteRequest, SentResponse } from './request.js'
 
@@ -158,4 +159,6 @@ export function checkInvariants(
     }
   }
   expect(distributionStats.map((d) => d.source_id), `/stats/distribution sources, after ${where}`).toEqual(sources.map((s) => s.id))
+  expect(after.events.slice(0, before.events.length), `events changed or vanished, after ${where}`).toEqual(before.events)
+  expectEventsToReplay(after.contacts, after.events, `after ${where}`)
 }

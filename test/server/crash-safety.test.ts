@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchClient, type TestClient } from '../helpers/api-client.js'
+import { expectEventsToReplay } from '../helpers/event-replay.js'
 import { uniqueName } from '../helpers/factories.js'
 import { serverFleet, type ServerProcess } from '../helpers/server-process.js'
 import { createTestDatabase, TEST_BACKEND } from '../helpers/test-database.js'
@@ -118,6 +119,15 @@ async function expectConsistent(api: TestClient, sourceId: number, operatorIds: 
     expect(['active', 'closed']).toContain(contact.status)
     expect(contact.status === 'closed').toBe(contact.closed_at !== null)
   }
+  // Every change committed its event with it, and nothing else did: the log replays to the contacts.
+  const events: any[] = []
+  for (;;) {
+    const page = await api.expectStatus<any[]>(200, 'GET', `/events?after=${events.at(-1)?.id ?? 0}&limit=1000`)
+    if (page.length === 0) break
+    events.push(...page)
+  }
+  expectEventsToReplay(contacts, events, 'after the restart')
+
   const leads = await api.listAll('/leads/')
   const byNumber = (a: number, b: number) => a - b
   expect(leads.map((l) => l.id).sort(byNumber)).toEqual(contacts.map((c) => c.lead_id).sort(byNumber))
