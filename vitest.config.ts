@@ -13,6 +13,8 @@ const bothDatabases = [
   'test/concurrency/queue-churn.test.ts',
   'test/distribution/eligibility.test.ts',
   'test/server/crash-safety.test.ts',
+  'test/server/webhook-crash.test.ts',
+  'test/webhooks/*.test.ts',
   'test/property/*.property.test.ts',
   'test/model/*.property.test.ts',
 ]

@@ -10,8 +10,11 @@ export interface Setup {
   sourceIds: number[]
 }
 
-/** Creates operators, sources and each source's weights through the service's own HTTP API. */
-export async function configureService(baseUrl: string, counts: { operators: number; sources: number }): Promise<Setup> {
+/**
+ * Creates operators, sources and each source's weights through the service's own HTTP API, and with `webhookUrl`
+ * one webhook subscribed to every event.
+ */
+export async function configureService(baseUrl: string, counts: { operators: number; sources: number }, webhookUrl?: string): Promise<Setup> {
   const post = async (path: string, body: unknown): Promise<{ id: number }> => {
     const response = await fetch(`${baseUrl}${path}`, {
       method: 'POST',
@@ -39,5 +42,6 @@ export async function configureService(baseUrl: string, counts: { operators: num
     await post(`/sources/${sourceId}/distribution`, { operator_weights })
     sourceIds.push(sourceId)
   }
+  if (webhookUrl !== undefined) await post('/webhooks', { url: webhookUrl, events: ['*'] })
   return { operatorIds, smallOperatorId, sourceIds }
 }

@@ -14,6 +14,8 @@ export interface BenchOptions {
   /** `sqlite` (a fresh temporary file) or a postgresql:// URL (a fresh schema in that database). */
   database: string
   scenarios: ScenarioName[]
+  /** One webhook subscribed to every event, its receiver in the harness. */
+  webhook: boolean
   json: boolean
 }
 
@@ -27,6 +29,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --database <db>       sqlite (a fresh temporary file, default) or postgresql://... (a fresh schema, dropped at the end)
   --short               a few seconds per scenario on a smaller history
   --scenarios <list>    comma-separated subset of: ${SCENARIOS.join(', ')}
+  --webhook             one webhook subscribed to every event, delivered to a receiver in the harness
   --json                also print the results as JSON on the last line
 `
 
@@ -49,6 +52,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       database: { type: 'string', default: 'sqlite' },
       short: { type: 'boolean', default: false },
       scenarios: { type: 'string' },
+      webhook: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -67,6 +71,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     sources: positiveInteger('sources', values.sources),
     database,
     scenarios: parseScenarios(values.scenarios, isPostgresUrl(database)),
+    webhook: values.webhook,
     json: values.json,
   }
 }

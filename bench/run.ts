@@ -5,6 +5,7 @@ import { configureService, LARGE_MAX_LOAD, SMALL_MAX_LOAD, type Setup } from './
 import { createBenchDatabase, databaseVersion, type BenchConnection, type BenchDatabase } from './database.js'
 import { parseOptions, USAGE, UsageError, type BenchOptions } from './options.js'
 import { preloadHistory, type History } from './preload.js'
+import { startBenchReceiver } from './receiver.js'
 import { formatJson, formatReport, formatScenarioLine, type ReportMeta } from './report.js'
 import { endpointSeconds, runCeiling, runServerScenario, warmUpSeconds, type ScenarioResult } from './scenarios.js'
 import { killAll, SERVICE_ENV, startService } from './server-process.js'
@@ -36,10 +37,12 @@ async function main(argv: string[]): Promise<number> {
   const workDir = await mkdtemp(join(tmpdir(), 'crm-bench-'))
   let database: BenchDatabase | undefined
   let db: BenchConnection | undefined
+  const receiver = options.webhook ? await startBenchReceiver() : undefined
   let cleaned: Promise<void> | undefined
   const cleanUp = (): Promise<void> =>
     (cleaned ??= (async () => {
       killAll()
+      await receiver?.close()
       await db?.close().catch(() => undefined)
       await database?.drop()
       await rm(workDir, { recursive: true, force: true })
@@ -63,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
       } else {
         if (database === undefined || db === undefined || setup === undefined) {
           database = await createBenchDatabase(options.database, workDir)
-          setup = await migrateAndConfigure(database, options, workDir)
+          setup = await migrateAndConfigure(database, options, workDir, receiver?.url)
           db = await database.connect()
           databaseName = `${await databaseVersion(db)}, ${database.description}`
         }
@@ -74,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
       results.push(result)
     }
 
-    const meta = describeRun(options, databaseName, history, results, loadAtStart)
+    const meta = describeRun(options, databaseName, history, results, loadAtStart, receiver?.received())
     process.stdout.write(`\n${formatReport(meta, results)}\n`)
     if (options.json) process.stdout.write(`${formatJson(meta, results)}\n`)
     return results.every((result) => result.problems.length === 0) ? 0 : 1
@@ -84,10 +87,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Starts the service once on the empty database (it migrates at start), configures it through its API, stops it. */
-async function migrateAndConfigure(database: BenchDatabase, options: BenchOptions, workDir: string): Promise<Setup> {
+async function migrateAndConfigure(database: BenchDatabase, options: BenchOptions, workDir: string, webhookUrl?: string): Promise<Setup> {
   const server = await startService(database.url, workDir, 'setup')
   try {
-    return await configureService(server.url, options)
+    return await configureService(server.url, options, webhookUrl)
   } finally {
     await server.stop()
   }
@@ -99,6 +102,7 @@ function describeRun(
   history: History | undefined,
   results: ScenarioResult[],
   loadAtStart: number,
+  webhookDeliveries: number | undefined,
 ): ReportMeta {
   const args = process.argv.slice(2).map((arg) => arg.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@')).join(' ')
   const command = `${process.env.npm_lifecycle_event === 'bench' ? 'npm run bench' : 'tsx bench/run.ts'}${args ? ` -- ${args}` : ''}`
@@ -128,6 +132,9 @@ function describeRun(
       `registrations: ${count(stored)} contacts stored by the register scenarios (warm-ups included), ` +
         (unassigned === 0 ? 'every one assigned to an operator' : `${count(unassigned)} of them UNASSIGNED`),
     )
+  }
+  if (webhookDeliveries !== undefined) {
+    notes.push(`webhook: one subscribed to every event; its receiver in the harness got ${count(webhookDeliveries)} deliveries during the run`)
   }
   if (history) {
     notes.push(`history (*-1m scenarios): ${count(history.contacts)} contacts of ${count(history.leads)} leads, preloaded in ${history.seconds.toFixed(1)} s`)

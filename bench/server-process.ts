@@ -22,9 +22,10 @@ const running = new Set<Process>()
 
 /**
  * The service's environment besides DATABASE_URL. Per-client rate limiting is off: all the load comes from one
- * address, so the limiter would measure itself (429s), not the service.
+ * address, so the limiter would measure itself (429s), not the service. Webhooks may target the harness's
+ * receiver on loopback (--webhook).
  */
-export const SERVICE_ENV = { HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_MAX: '0' } as const
+export const SERVICE_ENV = { HOST: '127.0.0.1', PORT: '0', RATE_LIMIT_MAX: '0', WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' } as const
 
 /** The built service, `node dist/server.js`, on a free loopback port. `name` names its log file in workDir. */
 export function startService(databaseUrl: string, workDir: string, name: string): Promise<ServerProcess> {

@@ -23,6 +23,7 @@ import { leadRoutes } from './leads/leads.routes.js'
 import { operatorRoutes } from './operators/operators.routes.js'
 import { sourceRoutes } from './sources/sources.routes.js'
 import { statsRoutes } from './stats/stats.routes.js'
+import { webhookRoutes } from './webhooks/webhooks.routes.js'
 
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
@@ -37,10 +38,12 @@ export interface AppOptions {
   authCacheTtlMs?: number
   /** The built dashboard served at `/`; defaults to dist/ui. */
   dashboardDir?: string
+  /** The webhook retry schedule; defaults to Standard Webhooks' (webhooks/dispatcher.ts); tests shorten it. */
+  webhookRetryDelaysMs?: readonly number[]
 }
 
 /** Builds the whole application without listening; the caller owns the database and closes it. */
-export async function buildApp({ config, db, random = Math.random, logger, authCacheTtlMs, dashboardDir }: AppOptions): Promise<FastifyInstance> {
+export async function buildApp({ config, db, random = Math.random, logger, authCacheTtlMs, dashboardDir, webhookRetryDelaysMs }: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger ?? { level: config.debug ? 'debug' : 'info' },
     routerOptions: { ignoreTrailingSlash: true },
@@ -66,7 +69,7 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
   registerAuth(app, { config, db, cacheTtlMs: authCacheTtlMs })
   await registerDocs(app, config)
   await registerDashboard(app, { dir: dashboardDir, apiPrefix: config.apiPrefix, appName: config.appName })
-  const { keyCleanup } = registerJobs(app, { config, db, random })
+  const { keyCleanup } = registerJobs(app, { config, db, random, webhookRetryDelaysMs })
 
   await app.register(
     async (api) => {
@@ -83,6 +86,7 @@ export async function buildApp({ config, db, random = Math.random, logger, authC
       })
       await api.register(leadRoutes, { db })
       await api.register(eventRoutes, { db })
+      await api.register(webhookRoutes, { db, allowPrivate: config.webhookAllowPrivateNetworks })
       await api.register(statsRoutes, { db })
     },
     { prefix: config.apiPrefix },

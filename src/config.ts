@@ -34,6 +34,10 @@ export interface Config {
   readonly queueSweepIntervalMs: number
   /** Days events are kept (EVENT_RETENTION_DAYS); older ones are pruned in the background. */
   readonly eventRetentionDays: number
+  /** Webhooks may target loopback, private and link-local addresses (WEBHOOK_ALLOW_PRIVATE_NETWORKS). */
+  readonly webhookAllowPrivateNetworks: boolean
+  /** How often each instance sends due webhook deliveries (WEBHOOK_DISPATCH_INTERVAL_MS); 0: never. */
+  readonly webhookDispatchIntervalMs: number
 }
 
 export interface LimitsConfig {
@@ -104,6 +108,8 @@ export function loadConfig(env: Env = process.env): Config {
     idempotencyKeysPerClient: read('IDEMPOTENCY_KEYS_PER_CLIENT', '100000', integerIn(0, 1_000_000_000)),
     queueSweepIntervalMs: read('QUEUE_SWEEP_INTERVAL_MS', '10000', integerIn(0, 86_400_000)),
     eventRetentionDays: read('EVENT_RETENTION_DAYS', '90', integerIn(1, 36_500)),
+    webhookAllowPrivateNetworks: read('WEBHOOK_ALLOW_PRIVATE_NETWORKS', 'false', parseBoolean),
+    webhookDispatchIntervalMs: read('WEBHOOK_DISPATCH_INTERVAL_MS', '1000', integerIn(0, 3_600_000)),
   }
   if (problems.length > 0) throw new ConfigError(problems)
   return Object.freeze(config as Config)

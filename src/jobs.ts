@@ -5,6 +5,7 @@ import type { Db } from './db/database.js'
 import { inTransaction } from './db/transaction.js'
 import { drainQueue } from './distribution/drain-queue.js'
 import { pruneEvents } from './events/events.service.js'
+import { WebhookDispatcher } from './webhooks/dispatcher.js'
 import type { RandomSource } from './distribution/pick-operator.js'
 
 /** Work that runs beside the requests of one instance, started when the app is ready and stopped when it closes. */
@@ -115,10 +116,30 @@ export function eventPruning(db: Db, retentionDays: number): Job {
   return { name: 'event-pruning', intervalMs: 600_000, run }
 }
 
+/**
+ * Sends due webhook deliveries from the outbox; the sends outlive a run (a slow receiver never holds the next one)
+ * and are waited for when the app closes.
+ */
+export function webhookDispatch(app: FastifyInstance, dispatcher: WebhookDispatcher, intervalMs: number): Job {
+  app.addHook('onClose', () => dispatcher.close())
+  return { name: 'webhook-dispatch', intervalMs, run: () => dispatcher.tick() }
+}
+
 /** Registers this instance's background jobs; answers the ones requests poke. */
-export function registerJobs(app: FastifyInstance, { config, db, random }: { config: Config; db: Db; random: RandomSource }) {
+export function registerJobs(
+  app: FastifyInstance,
+  { config, db, random, webhookRetryDelaysMs }: { config: Config; db: Db; random: RandomSource; webhookRetryDelaysMs?: readonly number[] | undefined },
+) {
   const jobs = new Jobs(app)
   jobs.every(queueSweep(db, random, config.queueSweepIntervalMs))
   jobs.every(eventPruning(db, config.eventRetentionDays))
+  const dispatcher = new WebhookDispatcher({
+    db,
+    log: app.log,
+    allowPrivate: config.webhookAllowPrivateNetworks,
+    userAgent: `${config.appName}/${config.appVersion} (webhooks)`,
+    ...(webhookRetryDelaysMs && { retryDelaysMs: webhookRetryDelaysMs }),
+  })
+  jobs.every(webhookDispatch(app, dispatcher, config.webhookDispatchIntervalMs))
   return { keyCleanup: jobs.onPoke(idempotencyKeyCleanup(db, config.idempotencyKeyTtlHours)) }
 }

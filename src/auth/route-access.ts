@@ -42,6 +42,17 @@ export const ROUTE_ACCESS: Readonly<Record<string, Access>> = {
 
   'GET /events': READ,
 
+  // Webhooks carry secrets and make this server send requests: admin keys only.
+  'POST /webhooks': ADMIN,
+  'GET /webhooks': ADMIN,
+  'GET /webhooks/:id': ADMIN,
+  'PATCH /webhooks/:id': ADMIN,
+  'DELETE /webhooks/:id': ADMIN,
+  'POST /webhooks/:id/rotate-secret': ADMIN,
+  'POST /webhooks/:id/test': ADMIN,
+  'GET /webhooks/:id/deliveries': ADMIN,
+  'POST /webhooks/:id/deliveries/:delivery_id/retry': ADMIN,
+
   'GET /leads/': READ,
   'GET /leads/:id': READ,
   'GET /leads/:id/contacts': READ,

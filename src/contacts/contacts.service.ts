@@ -1,74 +1,18 @@
-import type { Selectable } from 'kysely'
-import { isPostgres, type ContactsTable, type Db } from '../db/database.js'
+import { isPostgres, type Db } from '../db/database.js'
 import { inTransaction, retryTransient } from '../db/transaction.js'
-import { nowIso, toIso, toIsoOrNull } from '../db/values.js'
+import { nowIso } from '../db/values.js'
 import { claimWeighted } from '../distribution/assign-operator.js'
 import { drainQueue } from '../distribution/drain-queue.js'
 import type { RandomSource } from '../distribution/pick-operator.js'
 import { ConflictError, NotFoundError } from '../errors.js'
 import { toPage } from '../http/schemas.js'
-import { leadOfJoinedRow, type LeadFields } from '../leads/leads.repository.js'
-import { toLead } from '../leads/leads.service.js'
-import { findOperatorEvenDeleted, type OperatorRow } from '../operators/operators.repository.js'
-import { toOperator } from '../operators/operators.service.js'
-import type { SourceRow } from '../sources/sources.repository.js'
-import { toSource } from '../sources/sources.service.js'
+import { findOperatorEvenDeleted } from '../operators/operators.repository.js'
 import { closeHeldContact, giveContact, requeueContact } from './contact-moves.js'
 import { findContactForUpdate } from './contact-moves.repository.js'
+import { fromView, toContact } from './contact-view.js'
 import * as contacts from './contacts.repository.js'
 import type { Contact, ContactAssign, ContactCreate, ContactQuery } from './contacts.schemas.js'
 import { findSourceCandidates, insertRegistration } from './registration.repository.js'
-
-interface ContactParts {
-  contact: Selectable<ContactsTable>
-  lead: LeadFields
-  source: SourceRow
-  operator: OperatorRow | null
-}
-
-function toContact({ contact, lead, source, operator }: ContactParts): Contact {
-  return {
-    id: contact.id,
-    lead_id: contact.lead_id,
-    source_id: contact.source_id,
-    operator_id: contact.operator_id,
-    status: contact.status,
-    created_at: toIso(contact.created_at),
-    closed_at: toIsoOrNull(contact.closed_at),
-    assigned_at: toIsoOrNull(contact.assigned_at),
-    lead: toLead(lead),
-    source: toSource(source),
-    operator: operator && toOperator(operator),
-  }
-}
-
-function fromView(row: contacts.ContactViewRow): Contact {
-  const { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at } = row
-  const operator =
-    operator_id === null
-      ? null
-      : {
-          id: operator_id,
-          name: row.operator_name ?? '',
-          is_active: row.operator_is_active ?? 0,
-          max_load: row.operator_max_load ?? 0,
-          current_load: row.operator_current_load ?? 0,
-          created_at: row.operator_created_at ?? created_at,
-          deleted_at: row.operator_deleted_at ?? null,
-        }
-  return toContact({
-    contact: { id, lead_id, source_id, operator_id, status, created_at, closed_at, assigned_at, queued_at },
-    lead: leadOfJoinedRow(row),
-    source: {
-      id: source_id,
-      name: row.source_name,
-      created_at: row.source_created_at,
-      assign_waiting: row.source_assign_waiting,
-      prefer_last_operator: row.source_prefer_last_operator,
-    },
-    operator,
-  })
-}
 
 /**
  * The hot path: finds or creates the lead, picks and claims an operator and stores the contact, so that a failure

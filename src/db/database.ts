@@ -120,6 +120,37 @@ export interface EventsTable {
   actor: number | null
 }
 
+/** A receiver of events; `events` is a JSON array of event types or ["*"]. */
+export interface WebhooksTable {
+  id: Generated<number>
+  url: string
+  events: string
+  description: string | null
+  enabled: ColumnType<SqlBool, 0 | 1 | undefined, 0 | 1>
+  /** The Standard Webhooks signing secret, whsec_<base64>. */
+  secret: string
+  created_at: Timestamp
+}
+
+/** One event to one webhook (the outbox row), written in the event's transaction. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>
+  webhook_id: number
+  event_id: number | null
+  event_type: string
+  /** The data of a webhook.test delivery; null for an event's. */
+  payload: string | null
+  /** An event's contact as the API showed it right after the change (JSON); null for webhook.test. */
+  contact: ColumnType<string | null, string | null | undefined, string | null>
+  status: 'pending' | 'succeeded' | 'failed'
+  attempts: Generated<number>
+  next_attempt_at: ColumnType<Date | string | null, string | null, string | null>
+  last_status_code: number | null
+  last_error: string | null
+  created_at: Timestamp
+  delivered_at: ColumnType<Date | string | null, string | null, string | null>
+}
+
 export interface Database {
   operators: OperatorsTable
   sources: SourcesTable
@@ -131,6 +162,8 @@ export interface Database {
   idempotency_keys: IdempotencyKeysTable
   idempotency_key_quotas: IdempotencyKeyQuotasTable
   events: EventsTable
+  webhooks: WebhooksTable
+  webhook_deliveries: WebhookDeliveriesTable
 }
 
 export type Db = Kysely<Database>

@@ -29,7 +29,7 @@ export const EventTypeName = Type.Unsafe<EventType>({ type: 'string', enum: Obje
 
 export const Event = Type.Object(
   {
-    id: Type.Integer({ minimum: 1, description: 'Ascending in the order GET /events serves events: a consumer keeps the last one it saw' }),
+    id: Type.Integer({ minimum: 1, maximum: 2_147_483_647, description: 'Ascending in the order GET /events serves events: a consumer keeps the last one it saw' }),
     type: EventTypeName,
     occurred_at: Timestamp,
     contact_id: Id,
@@ -65,7 +65,7 @@ export const DEFAULT_EVENT_LIMIT = 100
 
 export const EventQuery = Type.Object({
   after: Type.Optional(
-    Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Events with a greater id: the last id the consumer saw (0 from the start)' }),
+    Type.Integer({ minimum: 0, maximum: 2_147_483_647, default: 0, description: 'Events with a greater id: the last id the consumer saw (0 from the start)' }),
   ),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: DEFAULT_EVENT_LIMIT, description: 'Events to return (max 1000)' })),
   type: Type.Optional(EventTypeName),

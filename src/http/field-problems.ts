@@ -110,6 +110,8 @@ function formatInPlainWords(format: string, value: unknown): string {
       return 'must be an e-mail address (name@example.com)'
     case 'date-time':
       return 'must be a date and time, ISO-8601'
+    case 'webhook-url':
+      return 'must be an http or https URL, without a user name or password'
     default:
       return `must be in the ${format} format`
   }

@@ -8,6 +8,7 @@ import { Lead } from '../leads/leads.schemas.js'
 import { Operator, OperatorCreate, OperatorUpdate } from '../operators/operators.schemas.js'
 import { Source, SourceCreate, SourceUpdate } from '../sources/sources.schemas.js'
 import { ContactStats, OperatorContactStats, OperatorShare, SourceContactStats, SourceDistributionStats } from '../stats/stats.schemas.js'
+import { Delivery, Webhook, WebhookCreate, WebhookUpdate, WebhookWithSecret } from '../webhooks/webhooks.schemas.js'
 import { ErrorBody, FieldProblem } from './schemas.js'
 
 /**
@@ -41,6 +42,11 @@ export const NAMED_SCHEMAS: readonly TSchema[] = [
   OperatorContactStats,
   SourceDistributionStats,
   OperatorShare,
+  Webhook,
+  WebhookWithSecret,
+  WebhookCreate,
+  WebhookUpdate,
+  Delivery,
 ]
 
 /** Shared by every route: the serializers resolve `$ref`s to them, and the document lists them. */

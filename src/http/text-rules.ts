@@ -25,6 +25,13 @@ export function isName(value: string): boolean {
   return trimmed.length > 0 && isPlainText(trimmed) && !FORMAT_CHARACTER.test(trimmed)
 }
 
+/** A webhook's address: an http or https URL with a host, and no user name or password to leak in logs. */
+export function isWebhookUrl(value: string): boolean {
+  if (!isPlainText(value) || !URL.canParse(value)) return false
+  const url = new URL(value)
+  return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' && url.username === '' && url.password === ''
+}
+
 /** TypeBox's email check lets a quoted local part hold any character; the text rules apply to it as well. */
 const isEmail = Format.Get('email')
 
@@ -32,5 +39,6 @@ const isEmail = Format.Get('email')
 export function registerTextFormats(): void {
   Format.Set('plain-text', isPlainText)
   Format.Set('non-blank', isName)
+  Format.Set('webhook-url', isWebhookUrl)
   if (isEmail) Format.Set('email', (value) => isPlainText(value) && isEmail(value))
 }

@@ -3,9 +3,10 @@ import { createApiKey, generateApiKey, revokeApiKey } from '../../src/auth/api-k
 import type { ApiKeyRole } from '../../src/auth/api-keys.schemas.js'
 import { accessForRoute, ROUTE_ACCESS } from '../../src/auth/route-access.js'
 import { createOperator } from '../../src/operators/operators.service.js'
-import { uniqueName } from '../helpers/factories.js'
+import { idForPath, uniqueName, type RouteIds } from '../helpers/factories.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 import { registerContact } from '../../src/contacts/contacts.service.js'
+import { createWebhook, sendTest } from '../../src/webhooks/webhooks.service.js'
 
 /** Every route the app registers, as Fastify's onRoute hook sees it (auto HEAD routes and Swagger UI's included). */
 const registered = vi.hoisted(() => [] as { method: string; url: string }[])
@@ -22,6 +23,8 @@ vi.mock('fastify', async (importOriginal) => {
   return { ...fastify, default: withRouteLog }
 })
 
+const WEBHOOK_URL = 'http://93.184.216.34/hook'
+
 type Caller = 'admin' | 'viewer' | 'ingest' | 'ingest for another source' | 'no key' | 'wrong key' | 'revoked key'
 const CALLERS: Caller[] = ['admin', 'viewer', 'ingest', 'ingest for another source', 'no key', 'wrong key', 'revoked key']
 
@@ -31,7 +34,8 @@ function expectedOutcome(caller: Caller, method: string, { path, dashboard }: Ro
   if (path === '/health' || path === '/openapi.json' || path === '/docs' || path.startsWith('/docs/')) return 'allowed'
   if (caller === 'no key' || caller === 'wrong key' || caller === 'revoked key') return 401
   if (caller === 'admin') return 'allowed'
-  if (caller === 'viewer') return method === 'GET' || method === 'HEAD' ? 'allowed' : 403
+  // Webhooks carry secrets and make the server send requests: admin keys only, reads included.
+  if (caller === 'viewer') return (method === 'GET' || method === 'HEAD') && !path.startsWith('/webhooks') ? 'allowed' : 403
   if (method === 'POST' && path === '/contacts/') return caller === 'ingest' ? 'allowed' : 403
   return 403
 }
@@ -47,7 +51,7 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
   let t: TestApp
   let routes: Route[]
   const keys = new Map<Caller, string | undefined>()
-  let ids: { operator: number; source: number; contact: number; lead: number }
+  let ids: RouteIds
 
   beforeAll(async () => {
     registered.length = 0
@@ -69,7 +73,9 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
     const otherSource = await asAdmin('/sources/', { name: uniqueName('Source') })
     await asAdmin(`/sources/${source.id}/distribution`, { operator_weights: [{ operator_id: operator.id, weight: 1 }] })
     const contact = await asAdmin('/contacts/', { external_id: uniqueName('lead'), source_id: source.id })
-    ids = { operator: operator.id, source: source.id, contact: contact.id, lead: contact.lead_id }
+    const webhook = await createWebhook(t.db, { url: WEBHOOK_URL, events: ['*'] }, { allowPrivate: false })
+    const delivery = await sendTest(t.db, webhook.id)
+    ids = { operator: operator.id, source: source.id, contact: contact.id, lead: contact.lead_id, webhook: webhook.id, delivery: delivery.id }
 
     keys.set('viewer', await create('viewer'))
     keys.set('ingest', await create('ingest'))
@@ -104,14 +110,17 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
   /** A request to the route that succeeds (2xx, or a redirect of Swagger UI) for a caller allowed to make it. */
   async function requestFor({ method, path, dashboard }: Route): Promise<{ url: string; payload?: object }> {
     if (dashboard) return { url: path }
-    const id = path.startsWith('/operators') ? ids.operator : path.startsWith('/sources') ? ids.source : path.startsWith('/contacts') ? ids.contact : ids.lead
+    const id = idForPath(path, ids)
+    if (`${method} ${path}` === 'DELETE /webhooks/:id') {
+      return { url: `${prefix}/webhooks/${(await createWebhook(t.db, { url: WEBHOOK_URL, events: ['*'] }, { allowPrivate: false })).id}` }
+    }
     if (method === 'DELETE') return { url: prefix + path.replace(':id', String((await createOperator(t.db, { name: uniqueName('Doomed') })).id)) }
     if (`${method} ${path}` === 'POST /contacts/:id/assign') {
       // A contact of its own: the one in `ids` may have been closed by an earlier route of the loop.
       const fresh = await registerContact(t.db, { external_id: uniqueName('lead'), source_id: ids.source }, Math.random)
       return { url: `${prefix}/contacts/${fresh.id}/assign`, payload: { operator_id: null } }
     }
-    const url = prefix + path.replace(':id', String(id)).replace('*', 'swagger-ui.css')
+    const url = prefix + path.replace(':id', String(id)).replace(':delivery_id', String(ids.delivery)).replace('*', 'swagger-ui.css')
     const bodies: Record<string, object> = {
       'POST /operators/': { name: uniqueName('Operator') },
       'PATCH /operators/:id': { max_load: 5 },
@@ -120,6 +129,8 @@ describe.each(['', '/api/v1'])('route access with API_V1_PREFIX=%j', (prefix) =>
       'POST /contacts/': { external_id: uniqueName('lead'), source_id: ids.source },
       'PATCH /contacts/:id': { status: 'closed' },
       'PATCH /sources/:id': { prefer_last_operator: true },
+      'POST /webhooks': { url: WEBHOOK_URL, events: ['*'] },
+      'PATCH /webhooks/:id': { enabled: true },
     }
     const payload = bodies[`${method} ${path}`]
     return payload === undefined ? { url } : { url, payload }

@@ -30,6 +30,8 @@ describe('loadConfig', () => {
       idempotencyKeysPerClient: 100000,
       queueSweepIntervalMs: 10000,
       eventRetentionDays: 90,
+      webhookAllowPrivateNetworks: false,
+      webhookDispatchIntervalMs: 1000,
     })
     expect(Object.isFrozen(config)).toBe(true)
   })

@@ -6,6 +6,8 @@ import type { Db } from '../../src/db/database.js'
 import { replaceDistribution } from '../../src/distribution/distribution.service.js'
 import { createOperator } from '../../src/operators/operators.service.js'
 import { createSource } from '../../src/sources/sources.service.js'
+import { claimDueDeliveries } from '../../src/webhooks/outbox.repository.js'
+import { createWebhook, sendTest } from '../../src/webhooks/webhooks.service.js'
 import { recordingTestDb, tableScans } from '../helpers/query-plans.js'
 import { TEST_BACKEND, type TestDatabase } from '../helpers/test-database.js'
 
@@ -39,21 +41,37 @@ async function hotPathQueries(): Promise<CompiledQuery[]> {
 }
 
 /** The tables a registration and a close touch: a plan is checked for each, whatever statements reach them. */
-const HOT_PATH_TABLES = ['sources', 'source_operator_weights', 'operators', 'leads', 'contacts', 'contact_tallies']
+const HOT_PATH_TABLES = ['sources', 'source_operator_weights', 'operators', 'leads', 'contacts', 'contact_tallies', 'events', 'webhook_deliveries']
 
 /**
  * The queue head is found by walking the sources (few; each offers its oldest waiting contact through the partial
  * index contacts_waiting_idx): that walk is the one scan allowed, of the sources table only.
  */
 const isSourceWalk = (scan: string) => /^SCAN s\b|^Seq Scan on sources$|^full Index (Only )?Scan of sources_pkey$/.test(scan)
+/** An event fans out to the webhooks subscribed to it: the few an admin created, read whole by nature. */
+const isSubscriptionRead = (scan: string) => /^SCAN w\b|^Seq Scan on webhooks$/.test(scan)
 
 describe(`query plans of the hot path (${TEST_BACKEND})`, () => {
   it('registering, closing a contact and draining the queue scan no table but the sources walk', async () => {
     const queries = await hotPathQueries()
     for (const table of HOT_PATH_TABLES) expect(queries.some((q) => q.sql.includes(`"${table}"`)), table).toBe(true)
     for (const query of queries) {
-      expect((await tableScans(db!, query)).filter((scan) => !isSourceWalk(scan)), query.sql).toEqual([])
+      expect((await tableScans(db!, query)).filter((scan) => !isSourceWalk(scan) && !isSubscriptionRead(scan)), query.sql).toEqual([])
     }
+  })
+
+  it("the webhook dispatcher's claim of due deliveries scans no table", async () => {
+    const recording = await recordingTestDb()
+    ;({ db, database } = recording)
+    const { queries } = recording
+    const webhook = await createWebhook(db, { url: 'http://93.184.216.34/hook', events: ['*'] }, { allowPrivate: false })
+    for (let i = 0; i < 5; i++) await sendTest(db, webhook.id)
+    queries.length = 0
+    const now = new Date().toISOString()
+    expect(await claimDueDeliveries(db, { now, leaseUntil: now, perWebhook: 4, limit: 10, busy: [] })).toHaveLength(4)
+    const claims = queries.filter((q) => q.sql.includes('webhook_deliveries'))
+    expect(claims.length).toBeGreaterThan(0)
+    for (const query of claims) expect(await tableScans(db, query), query.sql).toEqual([])
   })
 
   it('an Idempotency-Key claim, its count, its completion, its replay and the expired-key cleanup scan no table', async () => {

@@ -184,6 +184,7 @@ describe('GET /events', () => {
   it.each([
     ['after=-1', 'after'],
     ['after=x', 'after'],
+    ['after=2147483648', 'after'],
     ['limit=0', 'limit'],
     ['limit=1001', 'limit'],
     ['type=contact.deleted', 'type'],

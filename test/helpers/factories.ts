@@ -21,6 +21,22 @@ export function sequence(...values: number[]): RandomSource {
   return () => values[Math.min(i++, values.length - 1)] ?? 0
 }
 
+/** One row of each resource a test arranged, by the resource its path names. */
+export interface RouteIds {
+  operator: number
+  source: number
+  contact: number
+  lead: number
+  webhook: number
+  delivery: number
+}
+
+/** The id a route's path takes ({id} or :id): the arranged row of the resource the path starts with. */
+export function idForPath(path: string, ids: RouteIds): number {
+  const resource = /^\/(operators|sources|contacts|webhooks)/.exec(path)?.[1]
+  return resource === undefined ? ids.lead : ids[resource.slice(0, -1) as 'operator' | 'source' | 'contact' | 'webhook']
+}
+
 /** Test data through the API, as a client would create it; each throws unless the API answers success. */
 export function factories(http: { expectStatus: <T>(status: number, method: string, url: string, payload?: unknown) => Promise<T> }) {
   return {

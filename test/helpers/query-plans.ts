@@ -39,7 +39,10 @@ export async function tableScans(db: Db, query: CompiledQuery): Promise<string[]
 
 async function sqliteScans(db: Kysely<any>, query: CompiledQuery): Promise<string[]> {
   const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`explain query plan ${query.sql}`, [...query.parameters]))
-  return plan.rows.map((row) => row.detail).filter((detail) => /^SCAN /.test(detail))
+  const details = plan.rows.map((row) => row.detail)
+  // A subquery's rows, read back from where SQLite computed them (a co-routine), are no table scan.
+  const computed = new Set(details.flatMap((detail) => /^(?:CO-ROUTINE|MATERIALIZE) (.+)$/.exec(detail)?.[1] ?? []))
+  return details.filter((detail) => /^SCAN /.test(detail) && !computed.has(detail.slice('SCAN '.length)))
 }
 
 async function postgresScans(db: Kysely<any>, query: CompiledQuery): Promise<string[]> {

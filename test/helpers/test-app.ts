@@ -28,11 +28,13 @@ export async function createTestApp(
     dashboardDir?: string
     /** Defaults to no logging; tests of what is logged pass a stream (see captureLogs). */
     logger?: FastifyServerOptions['logger']
+    webhookRetryDelaysMs?: readonly number[]
   } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase('memory')
-  // The queue sweep is off unless a test turns it on: no background change lands between a test's steps.
-  const config = loadConfig({ DATABASE_URL: database.url, QUEUE_SWEEP_INTERVAL_MS: '0', ...options.env })
+  // The queue sweep and the webhook dispatcher are off unless a test turns them on: no background change lands
+  // between a test's steps.
+  const config = loadConfig({ DATABASE_URL: database.url, QUEUE_SWEEP_INTERVAL_MS: '0', WEBHOOK_DISPATCH_INTERVAL_MS: '0', ...options.env })
   const db = createDb(config.database)
   await migrateToLatest(db)
   const app = await buildApp({
@@ -42,6 +44,7 @@ export async function createTestApp(
     ...(options.random && { random: options.random }),
     authCacheTtlMs: options.authCacheTtlMs,
     dashboardDir: options.dashboardDir ?? DASHBOARD_FIXTURE,
+    ...(options.webhookRetryDelaysMs && { webhookRetryDelaysMs: options.webhookRetryDelaysMs }),
   })
   await app.ready()
   return {

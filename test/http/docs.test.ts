@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { apiClient } from '../helpers/api-client.js'
+import { idForPath, type RouteIds } from '../helpers/factories.js'
 import { expectError, rawRequest } from '../helpers/http-assertions.js'
 import { createTestApp, type TestApp } from '../helpers/test-app.js'
 
@@ -31,6 +32,15 @@ const SPEC_ROUTES = [
   ['patch', '/contacts/{id}', '200'],
   ['get', '/contacts/{id}/events', '200'],
   ['get', '/events', '200'],
+  ['post', '/webhooks', '201'],
+  ['get', '/webhooks', '200'],
+  ['get', '/webhooks/{id}', '200'],
+  ['patch', '/webhooks/{id}', '200'],
+  ['delete', '/webhooks/{id}', '204'],
+  ['post', '/webhooks/{id}/rotate-secret', '200'],
+  ['post', '/webhooks/{id}/test', '202'],
+  ['get', '/webhooks/{id}/deliveries', '200'],
+  ['post', '/webhooks/{id}/deliveries/{delivery_id}/retry', '200'],
   ['get', '/leads/', '200'],
   ['get', '/leads/{id}', '200'],
   ['get', '/leads/{id}/contacts', '200'],
@@ -200,10 +210,10 @@ describe('with API_V1_PREFIX=/api/v1', () => {
   const PREFIX = '/api/v1'
 
   /** A request for each route of the contract, with ids that exist (arranged by the test). */
-  function concreteRoutes(ids: { operator: number; source: number; contact: number; lead: number }) {
-    return SPEC_ROUTES.map(([method, path]) => {
-      const url = path.replace('{id}', String(path.startsWith('/operators') ? ids.operator : path.startsWith('/sources') ? ids.source : path.startsWith('/contacts') ? ids.contact : ids.lead))
-      return [method.toUpperCase() as 'GET' | 'POST' | 'PATCH' | 'DELETE', url] as const
+  function concreteRoutes(ids: RouteIds) {
+    return SPEC_ROUTES.map(([method, path, status]) => {
+      const url = path.replace('{id}', String(idForPath(path, ids))).replace('{delivery_id}', String(ids.delivery))
+      return [method.toUpperCase() as 'GET' | 'POST' | 'PATCH' | 'DELETE', url, Number(status)] as const
     })
   }
 
@@ -240,7 +250,9 @@ describe('with API_V1_PREFIX=/api/v1', () => {
     await api.setWeights(source.id, [[operator.id, 1]])
     const contact = await api.registerContact({ source_id: source.id, external_id: 'p1' })
     expect(contact.operator_id).toBe(operator.id)
-    const ids = { operator: operator.id, source: source.id, contact: contact.id, lead: contact.lead_id }
+    const webhook = await api.expectStatus(201, 'POST', '/webhooks', { url: 'http://93.184.216.34/hook', events: ['*'] })
+    const delivery = await api.expectStatus(202, 'POST', `/webhooks/${webhook.id}/test`, undefined)
+    const ids = { operator: operator.id, source: source.id, contact: contact.id, lead: contact.lead_id, webhook: webhook.id, delivery: delivery.id }
 
     const bodies: Record<string, unknown> = {
       [`POST /operators/`]: { name: 'Second' },
@@ -251,15 +263,17 @@ describe('with API_V1_PREFIX=/api/v1', () => {
       [`POST /contacts/${contact.id}/assign`]: { operator_id: null },
       [`PATCH /contacts/${contact.id}`]: { status: 'closed' },
       [`PATCH /sources/${source.id}`]: { prefer_last_operator: true },
+      [`POST /webhooks`]: { url: 'http://93.184.216.34/other', events: ['contact.closed'] },
+      [`PATCH /webhooks/${webhook.id}`]: { enabled: true },
     }
     // DELETE last, so the other routes still find the operator.
     const routes = concreteRoutes(ids).sort(([a], [b]) => Number(a === 'DELETE') - Number(b === 'DELETE'))
-    for (const [method, url] of routes) {
+    for (const [method, url, status] of routes) {
       for (const variant of [url, url.endsWith('/') ? url.slice(0, -1) : `${url}/`]) {
         const body = bodies[`${method} ${url}`]
         const payload = body === undefined ? undefined : JSON.stringify(method === 'POST' && 'name' in (body as object) ? { name: `${(body as { name: string }).name} ${variant}` } : body)
         const prefixed = await rawRequest(t.app, method, `${PREFIX}${variant}`, payload, payload === undefined ? null : 'application/json')
-        const expected = method === 'DELETE' && variant !== url ? [404] : method === 'DELETE' ? [204] : method === 'POST' && url.endsWith('/') ? [201] : [200]
+        const expected = method === 'DELETE' && variant !== url ? [404] : [status]
         expect(expected, `${method} ${PREFIX}${variant}: ${prefixed.status} ${prefixed.text}`).toContain(prefixed.status)
 
         const bare = await rawRequest(t.app, method, variant, payload, payload === undefined ? null : 'application/json')

@@ -39,7 +39,8 @@ describe('/openapi.json, for client generators', () => {
         'Contact', 'ContactAssign', 'ContactCreate', 'ContactStats', 'ContactUpdate', 'DistributionPreview',
         'DistributionSet', 'ErrorBody', 'Event', 'FieldProblem', 'Health', 'Lead', 'Operator', 'OperatorContactStats',
         'OperatorCreate', 'OperatorShare', 'OperatorUpdate', 'OperatorWeight', 'PreviewOperator', 'Source',
-        'SourceContactStats', 'SourceCreate', 'SourceDistributionStats', 'SourceUpdate',
+        'SourceContactStats', 'SourceCreate', 'SourceDistributionStats', 'SourceUpdate', 'Webhook', 'WebhookCreate',
+        'WebhookUpdate', 'WebhookWithSecret', 'Delivery',
       ].sort(),
     )
     // Every named schema the routes use is registered (NAMED_SCHEMAS), and every registered one is listed.

@@ -31,6 +31,7 @@ describe('migrations on PostgreSQL', () => {
       'api_keys',
       'contact_tallies',
       'contacts',
+      'events',
       'idempotency_key_quotas',
       'idempotency_keys',
       'kysely_migration',
@@ -39,6 +40,8 @@ describe('migrations on PostgreSQL', () => {
       'operators',
       'source_operator_weights',
       'sources',
+      'webhook_deliveries',
+      'webhooks',
     ])
   })
 

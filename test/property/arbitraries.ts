@@ -143,6 +143,16 @@ function integerArb(schema: JsonSchema): fc.Arbitrary<number> {
   return fc.oneof({ weight: 3, arbitrary: fc.integer({ min, max: Math.min(max, min + 20) }) }, { weight: 1, arbitrary: fc.integer({ min, max }) })
 }
 
+/** Webhook targets: http(s) on a public address or a name, with ports, paths and queries. */
+const webhookUrlArb = fc
+  .tuple(
+    fc.constantFrom('http', 'https'),
+    fc.constantFrom('93.184.216.34', 'crm.example.com', '[2606:2800:220:1:248:1893:25c8:1946]', 'hooks.example.org'),
+    fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+    fc.webPath(),
+  )
+  .map(([scheme, host, port, path]) => `${scheme}://${host}${port === undefined ? '' : `:${port}`}${path}`)
+
 /** A value the schema accepts (ids as IdRefs to rows that exist); `name` is the field it goes in. */
 export function validValueArb(schema: JsonSchema, name = ''): fc.Arbitrary<unknown> {
   const base = validBaseArb(schema, name)
@@ -172,11 +182,14 @@ function validBaseArb(schema: JsonSchema, name: string): fc.Arbitrary<unknown> {
           },
         })
       }
-      return fc.array(validValueArb(items), { maxLength })
+      const minLength = (schema.minItems as number | undefined) ?? 0
+      if (schema.uniqueItems === true) return fc.uniqueArray(validValueArb(items), { minLength, maxLength: Math.max(minLength, maxLength) })
+      return fc.array(validValueArb(items), { minLength, maxLength: Math.max(minLength, maxLength) })
     }
     case 'string': {
       const maxLength = (schema.maxLength as number | undefined) ?? 100
       if (schema.format === 'email') return emailArb.filter((s) => s.length <= maxLength)
+      if (schema.format === 'webhook-url') return webhookUrlArb
       if (name === 'external_id') return externalIdArb
       if (schema.format === 'non-blank' || (schema.minLength ?? 0) > 0) return nonBlankArb(maxLength)
       return fc.oneof(fc.constantFrom('+79001234567', '8 (900) 123-45-67', '', '+7\u0000', '+7\ud800', '\udc00'), fc.string({ maxLength: Math.min(maxLength, 30) }))

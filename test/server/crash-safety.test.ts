@@ -96,7 +96,7 @@ async function burstThenKill(server: ServerProcess, sourceId: number, record: Cl
 }
 
 /** Everything the restarted server shows agrees with what was acknowledged and with itself. */
-async function expectConsistent(api: TestClient, sourceId: number, operatorIds: number[], record: ClientRecord): Promise<void> {
+async function expectConsistent(api: TestClient, sourceId: number, operatorIds: number[], record: ClientRecord, webhookId: number): Promise<void> {
   const contacts = await api.listAll('/contacts/')
   const byId = new Map(contacts.map((c) => [c.id as number, c]))
 
@@ -127,9 +127,12 @@ async function expectConsistent(api: TestClient, sourceId: number, operatorIds: 
     events.push(...page)
   }
   expectEventsToReplay(contacts, events, 'after the restart')
+  // And each event has its one delivery to the webhook subscribed to everything: the outbox row of its transaction.
+  const deliveries = await api.listAll(`/webhooks/${webhookId}/deliveries`)
+  const byNumber = (a: number, b: number) => a - b
+  expect(deliveries.map((d) => d.event_id as number).sort(byNumber)).toEqual(events.map((e) => e.id as number))
 
   const leads = await api.listAll('/leads/')
-  const byNumber = (a: number, b: number) => a - b
   expect(leads.map((l) => l.id).sort(byNumber)).toEqual(contacts.map((c) => c.lead_id).sort(byNumber))
 
   // Loads, limits and the running tallies match the contacts.
@@ -186,8 +189,11 @@ describe('crash safety: SIGKILL in the middle of a burst', () => {
   it(`keeps every acknowledged write and nothing half-done, over ${ROUNDS} kills`, { timeout: 180_000 }, async () => {
     const database = await createTestDatabase('file')
     fleet.onCleanup(database.drop)
-    let server = await start(database.url)
+    // A receiver that is down: every delivery stays pending, in the outbox, for the check after each restart.
+    const env = { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true' }
+    let server = await start(database.url, env)
     let api = fetchClient(server.url)
+    const webhook = await api.expectStatus(201, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/down', events: ['*'] })
     const source = await api.createSource()
     const operatorIds: number[] = []
     for (const max_load of MAX_LOADS) operatorIds.push((await api.createOperator({ max_load })).id)
@@ -197,11 +203,11 @@ describe('crash safety: SIGKILL in the middle of a burst', () => {
     for (let round = 1; round <= ROUNDS; round++) {
       await burstThenKill(server, source.id, record)
 
-      server = await start(database.url)
+      server = await start(database.url, env)
       api = fetchClient(server.url)
-      await expectConsistent(api, source.id, operatorIds, record)
+      await expectConsistent(api, source.id, operatorIds, record, webhook.id)
       await retryUnanswered(api, server.url, source.id, record)
-      await expectConsistent(api, source.id, operatorIds, record)
+      await expectConsistent(api, source.id, operatorIds, record, webhook.id)
     }
     // The bursts did real work: contacts were assigned, closed and left waiting.
     const contacts = await api.listAll('/contacts/')

@@ -5,6 +5,7 @@ import * as idempotencyKeys from './0003-idempotency-keys.js'
 import * as idempotencyKeyQuotas from './0004-idempotency-key-quotas.js'
 import * as waitingQueue from './0005-waiting-queue.js'
 import * as events from './0006-events.js'
+import * as webhooks from './0007-webhooks.js'
 
 /** Every migration, in order; a static list so the compiled build and the tests load the same ones. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0004-idempotency-key-quotas': idempotencyKeyQuotas,
   '0005-waiting-queue': waitingQueue,
   '0006-events': events,
+  '0007-webhooks': webhooks,
 }
