@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { Webhook as Signer } from 'standardwebhooks'
 import type { Db } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
 import { claimDueDeliveries, type ClaimedDelivery } from './outbox.repository.js'
 import { DELIVERY_TIMEOUT_MS, postDelivery, type PostOutcome } from './http-post.js'
 import { deliveryBody, UndeliverableError } from './payload.js'
@@ -23,35 +24,56 @@ export interface DispatcherOptions {
   retryDelaysMs?: readonly number[]
 }
 
+/** What one attempt came to, recorded with the others of its lane. */
+interface Attempt {
+  id: number
+  attempts: number
+  outcome: PostOutcome
+  permanent: boolean
+}
+
 /**
- * Sends due deliveries from the outbox, on every instance. Each `tick` claims what is due for webhooks that have
- * nothing in flight here and starts sending without waiting, so the next tick is not held by a slow receiver;
- * `close` waits for the sends in flight.
+ * Sends due deliveries from the outbox, on every instance. A tick claims what is due for webhooks with nothing in
+ * flight here: per webhook a lane of at most PER_WEBHOOK deliveries, sent at once, its outcomes recorded in one
+ * transaction; when a lane ends, the dispatcher claims again at once, so a busy webhook is drained continuously
+ * rather than once per interval. A slow receiver holds only its own lane; `close` waits for the lanes in flight.
  */
 export class WebhookDispatcher {
-  readonly #inFlight = new Map<number, Set<Promise<void>>>()
+  readonly #lanes = new Map<number, Promise<void>>()
   readonly #options: DispatcherOptions
-  #claiming: Promise<void> = Promise.resolve()
+  #claiming: Promise<void> | undefined
+  #claimAgain = false
   #closed = false
 
   constructor(options: DispatcherOptions) {
     this.#options = options
   }
 
+  /** Claims and starts lanes; a tick while a claim runs makes one more claim after it (a lane may have ended meanwhile). */
   tick(): Promise<void> {
     if (this.#closed) return Promise.resolve()
-    this.#claiming = this.#claimAndSend()
+    if (this.#claiming) {
+      this.#claimAgain = true
+      return this.#claiming
+    }
+    this.#claiming = this.#claimLanes().finally(() => {
+      this.#claiming = undefined
+      if (this.#claimAgain) {
+        this.#claimAgain = false
+        void this.tick()
+      }
+    })
     return this.#claiming
   }
 
   async close(): Promise<void> {
     this.#closed = true
-    await this.#claiming.catch(() => undefined)
-    await Promise.all([...this.#inFlight.values()].flatMap((sends) => [...sends]))
+    await this.#claiming?.catch(() => undefined)
+    await Promise.all(this.#lanes.values())
   }
 
-  async #claimAndSend(): Promise<void> {
-    const room = MAX_IN_FLIGHT - [...this.#inFlight.values()].reduce((n, sends) => n + sends.size, 0)
+  async #claimLanes(): Promise<void> {
+    const room = MAX_IN_FLIGHT - this.#lanes.size * PER_WEBHOOK
     if (room <= 0) return
     const now = Date.now()
     const claimed = await claimDueDeliveries(this.#options.db, {
@@ -59,22 +81,35 @@ export class WebhookDispatcher {
       leaseUntil: new Date(now + LEASE_MS).toISOString(),
       perWebhook: PER_WEBHOOK,
       limit: room,
-      busy: [...this.#inFlight.keys()],
+      busy: [...this.#lanes.keys()],
     })
-    for (const claim of claimed) this.#track(claim.webhook.id, this.#send(claim))
+    const byWebhook = new Map<number, ClaimedDelivery[]>()
+    for (const claim of claimed) byWebhook.set(claim.webhook.id, [...(byWebhook.get(claim.webhook.id) ?? []), claim])
+    for (const [webhookId, lane] of byWebhook) {
+      const run = this.#runLane(lane)
+        .catch((err: unknown) => {
+          this.#options.log.error({ err, webhook: webhookId }, 'webhook delivery lane failed')
+        })
+        .finally(() => {
+          this.#lanes.delete(webhookId)
+          // More may be due for this webhook (a busy one): claim again now, not at the next interval.
+          if (lane.length === PER_WEBHOOK) void this.tick()
+        })
+      this.#lanes.set(webhookId, run)
+    }
   }
 
-  #track(webhookId: number, send: Promise<void>): void {
-    const sends = this.#inFlight.get(webhookId) ?? new Set()
-    this.#inFlight.set(webhookId, sends)
-    sends.add(send)
-    void send.finally(() => {
-      sends.delete(send)
-      if (sends.size === 0) this.#inFlight.delete(webhookId)
+  async #runLane(lane: ClaimedDelivery[]): Promise<void> {
+    const attempts = await Promise.all(lane.map((claim) => this.#send(claim)))
+    await inTransaction(this.#options.db, async (trx) => {
+      for (const attempt of attempts) await this.#record(trx, attempt)
     })
+    for (const { id, attempts: n, outcome } of attempts) {
+      this.#options.log.info({ webhook: lane[0]?.webhook.id, delivery: id, attempt: n, status: outcome.status, ok: outcome.ok }, 'webhook delivery attempt')
+    }
   }
 
-  async #send({ delivery, webhook }: ClaimedDelivery): Promise<void> {
+  async #send({ delivery, webhook }: ClaimedDelivery): Promise<Attempt> {
     const { db, log, allowPrivate, userAgent } = this.#options
     let outcome: PostOutcome
     let permanent = false
@@ -91,14 +126,13 @@ export class WebhookDispatcher {
       outcome = { ok: false, status: null, error: permanent ? (error as Error).message : 'the delivery could not be prepared' }
       if (!permanent) log.error({ err: error, delivery: delivery.id }, 'webhook delivery could not be prepared')
     }
-    await this.#record(delivery.id, delivery.attempts, outcome, permanent)
-    log.info({ webhook: webhook.id, delivery: delivery.id, attempt: delivery.attempts, status: outcome.status, ok: outcome.ok }, 'webhook delivery attempt')
+    return { id: delivery.id, attempts: delivery.attempts, outcome, permanent }
   }
 
-  async #record(id: number, attempts: number, outcome: PostOutcome, permanent: boolean): Promise<void> {
+  async #record(db: Db, { id, attempts, outcome, permanent }: Attempt): Promise<void> {
     const now = new Date()
     if (outcome.ok) {
-      await updateDelivery(this.#options.db, id, {
+      await updateDelivery(db, id, {
         status: 'succeeded',
         next_attempt_at: null,
         last_status_code: outcome.status,
@@ -109,7 +143,7 @@ export class WebhookDispatcher {
     }
     const delays = this.#options.retryDelaysMs ?? RETRY_DELAYS_MS
     const delay = permanent ? undefined : delays[attempts - 1]
-    await updateDelivery(this.#options.db, id, {
+    await updateDelivery(db, id, {
       status: delay === undefined ? 'failed' : 'pending',
       next_attempt_at: delay === undefined ? null : new Date(now.getTime() + delay).toISOString(),
       last_status_code: outcome.status,

@@ -150,6 +150,22 @@ describe('webhook deliveries', () => {
   })
 })
 
+describe('a busy webhook', () => {
+  it('is drained continuously: when a lane of four ends the next is claimed at once, not at the next interval', async () => {
+    const t = await createTestApp({ env: { WEBHOOK_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_DISPATCH_INTERVAL_MS: '1000' } })
+    cleanups.push(() => t.close())
+    const api = apiClient(t.app)
+    const r = await receiver()
+    await api.expectStatus(201, 'POST', '/webhooks', { url: r.url, events: ['contact.created'] })
+    const source = await api.createSource()
+    for (let i = 0; i < 40; i++) await api.registerContact({ source_id: source.id })
+    const started = Date.now()
+    // Four per interval would take ten seconds; continuous lanes take one interval and a few milliseconds.
+    await until(() => r.received.length === 40, 4000)
+    expect(Date.now() - started).toBeLessThan(4000)
+  })
+})
+
 describe('the address a delivery connects to', () => {
   it('is checked again when sent: a name that resolves to loopback is refused unless private networks are allowed', async () => {
     const r = await receiver()
