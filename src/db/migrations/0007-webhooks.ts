@@ -45,11 +45,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', timestamp, (c) => c.notNull())
     .addColumn('delivered_at', timestamp)
     .execute()
-  // The dispatchers' claim: due pending deliveries, soonest first, without a scan of the delivered ones.
+  // The dispatchers' claim: a webhook's due pending deliveries, soonest first, without a scan of the others.
   await db.schema
     .createIndex('webhook_deliveries_due_idx')
     .on('webhook_deliveries')
-    .column('next_attempt_at')
+    .columns(['webhook_id', 'next_attempt_at'])
     .where(sql.ref('status'), '=', 'pending')
     .execute()
   // A webhook's delivery log, newest first; and the cascade when a webhook is deleted.
