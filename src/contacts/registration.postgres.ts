@@ -4,12 +4,11 @@ import { operatorMayTake } from '../distribution/eligibility.js'
 import { preparedQuery } from '../db/prepared-query.js'
 import { leadOfJoinedRow } from '../leads/leads.repository.js'
 import type { OperatorRow } from '../operators/operators.repository.js'
-import { subscribedTo } from '../webhooks/subscriptions.js'
 import { UNASSIGNED } from './contact-tallies.repository.js'
 import type { NewRegistration, SourceCandidates, StoredRegistration } from './registration.repository.js'
 
-// A registration on PostgreSQL is these two statements: two round trips, no BEGIN or COMMIT, the event and its
-// webhook deliveries included.
+// A registration on PostgreSQL is these two statements: two round trips, no BEGIN or COMMIT, the event included
+// (and its webhook deliveries, which the database's trigger on events writes in the same statement).
 
 /** The source with its eligible operators in one query: one row per operator, or one with a null operator_id. */
 export async function findSourceCandidatesInOneQuery(db: Db, sourceId: number, externalId: string): Promise<SourceCandidates | undefined> {
@@ -68,23 +67,6 @@ function claimedOperator(row: RegistrationRow): OperatorRow | null {
   if (id === null || name === null || is_active === null || max_load === null || current_load === null || created_at === null) return null
   return { id, name, is_active, max_load, current_load, created_at, deleted_at }
 }
-
-/** A timestamp as the API writes it (Date.toISOString: UTC, milliseconds, Z). */
-const iso = (column: string) => sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`
-
-/** The new contact as the registration answers it (contact-view.ts's shape), from the statement's own rows. */
-const contactJson = sql<string>`json_build_object(
-  'id', contact.id, 'lead_id', contact.lead_id, 'source_id', contact.source_id, 'operator_id', contact.operator_id,
-  'status', contact.status, 'created_at', ${iso('contact.created_at')}, 'closed_at', ${iso('contact.closed_at')},
-  'assigned_at', ${iso('contact.assigned_at')},
-  'lead', json_build_object('id', lead.id, 'external_id', lead.external_id, 'phone', lead.phone, 'email', lead.email,
-    'created_at', ${iso('lead.created_at')}),
-  'source', json_build_object('id', s.id, 'name', s.name, 'created_at', ${iso('s.created_at')},
-    'assign_waiting', s.assign_waiting, 'prefer_last_operator', s.prefer_last_operator),
-  'operator', case when claimed.id is null then null else json_build_object('id', claimed.id, 'name', claimed.name,
-    'is_active', claimed.is_active, 'max_load', claimed.max_load, 'current_load', claimed.current_load,
-    'created_at', ${iso('claimed.created_at')}) end
-)::text`
 
 const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
   db
@@ -183,24 +165,6 @@ const insertRegistrationRow = preparedQuery((db, p: NewRegistration) =>
               eb.lit(null).as('previous_operator_id'),
               eb.cast(eb.val(p.actor), 'integer').as('actor'),
             ]),
-        )
-        .returning(['id', 'type', 'occurred_at']),
-    )
-    // The outbox: a pending delivery for each webhook subscribed to contact.created, with the contact as the answer
-    // shows it (built only for the deliveries there are: nothing when no webhook is subscribed).
-    .with('deliveries', (qc) =>
-      qc
-        .insertInto('webhook_deliveries')
-        .columns(['webhook_id', 'event_id', 'event_type', 'status', 'next_attempt_at', 'created_at', 'contact'])
-        .expression(
-          qc
-            .selectFrom('event')
-            .innerJoin('webhooks as w', (join) => join.on(subscribedTo(sql.ref('event.type'))))
-            .innerJoin('contact', (join) => join.onTrue())
-            .innerJoin('lead', 'lead.id', 'contact.lead_id')
-            .innerJoin('sources as s', 's.id', 'contact.source_id')
-            .leftJoin('claimed', 'claimed.id', 'contact.operator_id')
-            .select(['w.id', 'event.id', 'event.type', sql.lit('pending').as('status'), 'event.occurred_at', 'event.occurred_at', contactJson.as('contact')]),
         ),
     )
     .selectFrom('contact')

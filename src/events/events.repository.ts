@@ -1,9 +1,6 @@
-import { sql, type Insertable, type Selectable } from 'kysely'
-import { isPostgres, type Db, type EventsTable } from '../db/database.js'
+import type { Insertable, Selectable } from 'kysely'
+import type { Db, EventsTable } from '../db/database.js'
 import { preparedQuery } from '../db/prepared-query.js'
-import { fromView } from '../contacts/contact-view.js'
-import { findContactView } from '../contacts/contacts.repository.js'
-import { subscribedTo } from '../webhooks/subscriptions.js'
 import type { EventReason, EventType } from './events.schemas.js'
 
 export type EventRow = Selectable<EventsTable>
@@ -19,68 +16,25 @@ export interface EventFilters {
 }
 
 /**
- * Records an event in the caller's transaction, with a pending delivery for each webhook subscribed to it (the
- * outbox): one statement on PostgreSQL, two in process on SQLite. Only when some webhook is subscribed, the
- * deliveries then get the contact as the API shows it now, after the change (one read and one write more).
+ * Records an event in the caller's transaction. The database fans it out in the same statement: a pending
+ * delivery, with the contact as the API shows it now, for each webhook subscribed (migration 0007's trigger).
  */
 export async function insertEvent(db: Db, event: NewEvent): Promise<void> {
-  let deliveries: { id: number }[]
-  if (isPostgres(db)) {
-    deliveries = await insertEventWithDeliveries(db, event)
-  } else {
-    const [row] = await insertEventRow(db, event)
-    if (!row) throw new Error('event insert returned no row')
-    deliveries = await insertDeliveries(db, { eventId: row.id, type: event.type, at: event.occurred_at })
-  }
-  if (deliveries.length === 0) return
-  const view = await findContactView(db, event.contact_id)
-  if (!view) throw new Error(`contact ${event.contact_id} of an event not found`)
-  await db
-    .updateTable('webhook_deliveries')
-    .set({ contact: JSON.stringify(fromView(view)) })
-    .where('id', 'in', deliveries.map((d) => d.id))
-    .execute()
+  await insertEventRow(db, event)
 }
 
-const eventValues = (p: NewEvent) => ({
-  type: p.type,
-  occurred_at: p.occurred_at,
-  contact_id: p.contact_id,
-  lead_id: p.lead_id,
-  source_id: p.source_id,
-  operator_id: p.operator_id,
-  previous_operator_id: p.previous_operator_id,
-  reason: p.reason,
-  actor: p.actor,
-})
-
-const insertEventRow = preparedQuery((db, p: NewEvent) => db.insertInto('events').values(eventValues(p)).returning('id'))
-
-const insertDeliveries = preparedQuery((db, p: { eventId: number; type: string; at: string }) =>
-  db
-    .insertInto('webhook_deliveries')
-    .columns(['webhook_id', 'event_id', 'event_type', 'status', 'next_attempt_at', 'created_at'])
-    .expression(
-      db
-        .selectFrom('webhooks as w')
-        .select((eb) => ['w.id', eb.val(p.eventId).as('event_id'), eb.val(p.type).as('event_type'), sql.lit('pending').as('status'), eb.val(p.at).as('next_attempt_at'), eb.val(p.at).as('created_at')])
-        .where(subscribedTo(sql.val(p.type))),
-    )
-    .returning('id'),
-)
-
-const insertEventWithDeliveries = preparedQuery((db, p: NewEvent) =>
-  db
-    .with('event', (qc) => qc.insertInto('events').values(eventValues(p)).returning(['id', 'type', 'occurred_at']))
-    .insertInto('webhook_deliveries')
-    .columns(['webhook_id', 'event_id', 'event_type', 'status', 'next_attempt_at', 'created_at'])
-    .expression((eb) =>
-      eb
-        .selectFrom('event')
-        .innerJoin('webhooks as w', (join) => join.on(subscribedTo(sql.ref('event.type'))))
-        .select(['w.id', 'event.id', 'event.type', sql.lit('pending').as('status'), 'event.occurred_at', 'event.occurred_at']),
-    )
-    .returning('id'),
+const insertEventRow = preparedQuery((db, p: NewEvent) =>
+  db.insertInto('events').values({
+    type: p.type,
+    occurred_at: p.occurred_at,
+    contact_id: p.contact_id,
+    lead_id: p.lead_id,
+    source_id: p.source_id,
+    operator_id: p.operator_id,
+    previous_operator_id: p.previous_operator_id,
+    reason: p.reason,
+    actor: p.actor,
+  }),
 )
 
 /** Events after `after` up to `upTo` (the horizon every event below has committed by), in id order. */
