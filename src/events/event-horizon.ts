@@ -9,9 +9,11 @@ import { isPostgres, type Db } from '../db/database.js'
 // at that moment has ended.
 //
 // Why that holds: an event is always written after its transaction's first write (the contact's row), so the
-// transaction has its xid before it draws an event id. A transaction that drew an id before the moment therefore
-// has an xid below the xmax of a snapshot taken after the moment, and the oldest running xid (xmin) reaching that
-// xmax means it has ended. On SQLite one transaction writes at a time, so ids follow commit order: no horizon.
+// transaction has its xid before it draws an event id. After reading the sequence, a statement of its own takes a
+// fresh xid (the fence): xids are handed out in order, so every transaction that drew an id up to the value read
+// has an xid below the fence, and the oldest running xid (xmin) passing the fence means they have all ended. (A
+// snapshot's xmax would not do: it is one past the highest *completed* xid, and a transaction with a higher xid
+// may still be running.) On SQLite one transaction writes at a time, so ids follow commit order: no horizon.
 
 /** How long a request waits for the transactions running now to end before it serves the last proven horizon. */
 const HORIZON_WAIT_MS = 1000
@@ -23,11 +25,10 @@ export async function committedEventHorizon(db: Db): Promise<number | undefined>
   if (!isPostgres(db)) return undefined
   const drawn = await sql<{ last: string | null }>`select pg_sequence_last_value(pg_get_serial_sequence('events', 'id')::regclass) as last`.execute(db)
   const last = Number(drawn.rows[0]?.last ?? 0)
-  const moment = await sql<{ xmax: string }>`select pg_snapshot_xmax(pg_current_snapshot())::text as xmax`.execute(db)
-  const xmax = moment.rows[0]?.xmax ?? '0'
+  const fence = (await sql<{ xid: string }>`select pg_current_xact_id()::text as xid`.execute(db)).rows[0]?.xid ?? '0'
   const deadline = Date.now() + HORIZON_WAIT_MS
   for (let pause = 1; ; pause = Math.min(pause * 2, 50)) {
-    const ended = await sql<{ ended: boolean }>`select pg_snapshot_xmin(pg_current_snapshot()) >= ${xmax}::xid8 as ended`.execute(db)
+    const ended = await sql<{ ended: boolean }>`select pg_snapshot_xmin(pg_current_snapshot()) > ${fence}::xid8 as ended`.execute(db)
     if (ended.rows[0]?.ended) break
     // A transaction left open somewhere on the server holds the horizon back: serve what was proven before.
     if (Date.now() >= deadline) return proven.get(db) ?? 0

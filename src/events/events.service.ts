@@ -3,6 +3,7 @@ import { inTransaction } from '../db/transaction.js'
 import { toIso } from '../db/values.js'
 import { NotFoundError } from '../errors.js'
 import { contactExists } from '../contacts/contacts.repository.js'
+import { deleteFinishedDeliveriesBefore } from '../webhooks/webhooks.repository.js'
 import { committedEventHorizon } from './event-horizon.js'
 import * as events from './events.repository.js'
 import { DEFAULT_EVENT_LIMIT, type Event, type EventQuery, type EventReason, type EventType } from './events.schemas.js'
@@ -37,14 +38,21 @@ export async function listContactEvents(db: Db, contactId: number): Promise<Even
 
 const PRUNE_BATCH = 1000
 
-/** Deletes events older than the retention, in short transactions of PRUNE_BATCH, so requests never wait long behind it. */
+/**
+ * Deletes events older than the retention, and finished webhook deliveries (which hold a copy of the contact)
+ * as old, in short transactions of PRUNE_BATCH, so requests never wait long behind it. Answers the events deleted.
+ */
 export async function pruneEvents(db: Db, retentionDays: number, { maxBatches = 100 } = {}): Promise<number> {
   const before = new Date(Date.now() - retentionDays * 86_400_000).toISOString()
-  let deleted = 0
-  for (let batch = 0; batch < maxBatches; batch++) {
-    const count = await inTransaction(db, (trx) => events.deleteEventsBefore(trx, before, PRUNE_BATCH))
-    deleted += count
-    if (count < PRUNE_BATCH) break
+  const inBatches = async (remove: (trx: Db) => Promise<number>) => {
+    let deleted = 0
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const count = await inTransaction(db, remove)
+      deleted += count
+      if (count < PRUNE_BATCH) break
+    }
+    return deleted
   }
-  return deleted
+  await inBatches((trx) => deleteFinishedDeliveriesBefore(trx, before, PRUNE_BATCH))
+  return inBatches((trx) => events.deleteEventsBefore(trx, before, PRUNE_BATCH))
 }

@@ -60,10 +60,17 @@ export class WebhookDispatcher {
       this.#claiming = undefined
       if (this.#claimAgain) {
         this.#claimAgain = false
-        void this.tick()
+        this.#tickLogged()
       }
     })
     return this.#claiming
+  }
+
+  /** A tick nobody awaits: its failure (the database away) is logged, never an unhandled rejection. */
+  #tickLogged(): void {
+    this.tick().catch((err: unknown) => {
+      this.#options.log.warn({ err }, 'webhook dispatch failed; the next interval tries again')
+    })
   }
 
   async close(): Promise<void> {
@@ -93,7 +100,7 @@ export class WebhookDispatcher {
         .finally(() => {
           this.#lanes.delete(webhookId)
           // More may be due for this webhook (a busy one): claim again now, not at the next interval.
-          if (lane.length === PER_WEBHOOK) void this.tick()
+          if (lane.length === PER_WEBHOOK) this.#tickLogged()
         })
       this.#lanes.set(webhookId, run)
     }

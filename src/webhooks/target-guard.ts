@@ -17,7 +17,10 @@ export class RefusedTargetError extends Error {}
  */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false
-  return ipaddr.process(address).range() === 'unicast'
+  const parsed = ipaddr.process(address)
+  // ::a.b.c.d, the deprecated IPv4-compatible form, which ipaddr.js counts as unicast.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0)) return false
+  return parsed.range() === 'unicast'
 }
 
 function refuse(host: string, address: string): RefusedTargetError {
@@ -48,6 +51,7 @@ export async function checkWebhookTarget(url: URL, { allowPrivate }: { allowPriv
   } catch {
     throw new RefusedTargetError(`${host} does not resolve`)
   }
+  if (addresses.length === 0) throw new RefusedTargetError(`${host} does not resolve`)
   const blocked = addresses.find((a) => !isPublicAddress(a.address))
   if (blocked) throw refuse(host, blocked.address)
 }

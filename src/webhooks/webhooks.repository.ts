@@ -48,3 +48,10 @@ export async function findDelivery(db: Db, webhookId: number, id: number): Promi
 export async function updateDelivery(db: Db, id: number, values: Updateable<WebhookDeliveriesTable>): Promise<DeliveryRow | undefined> {
   return db.updateTable('webhook_deliveries').set(values).where('id', '=', id).returningAll().executeTakeFirst()
 }
+
+/** Deletes up to `batch` finished deliveries (succeeded or failed) created before `before`; answers how many. */
+export async function deleteFinishedDeliveriesBefore(db: Db, before: string, batch: number): Promise<number> {
+  const oldest = db.selectFrom('webhook_deliveries').select('id').where('status', '<>', 'pending').where('created_at', '<', before).orderBy('id').limit(batch)
+  const result = await db.deleteFrom('webhook_deliveries').where('id', 'in', oldest).executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

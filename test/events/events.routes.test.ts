@@ -224,8 +224,14 @@ describe('retention', () => {
     // 2,500 old events: more than one batch.
     await sql`insert into events (type, occurred_at, contact_id, lead_id, source_id, reason)
       select 'contact.closed', ${old}, ${kept.id}, ${kept.lead_id}, ${source.id}, 'closed' from (${sql.raw(numbers(2500))}) as n`.execute(app.db)
+    // Finished deliveries as old go too (they hold a copy of the contact); pending ones stay to be sent.
+    const webhook = await api.expectStatus(201, 'POST', '/webhooks', { url: 'http://93.184.216.34/hook', events: ['*'] })
+    for (const status of ['succeeded', 'failed', 'pending'] as const) {
+      await app.db.insertInto('webhook_deliveries').values({ webhook_id: webhook.id, event_id: null, event_type: 'webhook.test', payload: '{}', status, next_attempt_at: null, last_status_code: null, last_error: null, created_at: old, delivered_at: null }).execute()
+    }
     expect(await pruneEvents(app.db, 30)).toBe(2500)
     expect((await feed(api)).map((e) => e.type)).toEqual(['contact.created'])
+    expect((await app.db.selectFrom('webhook_deliveries').select('status').execute()).map((d) => d.status)).toEqual(['pending'])
     expect(await pruneEvents(app.db, 30)).toBe(0)
   })
 })

@@ -69,6 +69,37 @@ describe('the event feed on PostgreSQL with concurrent writers', () => {
     expect((await api.get(`/contacts/${later.id}/events`)).body.map((e: Event) => e.id)).toEqual([drawnLater])
   })
 
+  it('skips nothing when the uncommitted event belongs to the younger transaction (the older one committed past it)', async () => {
+    t = await createTestApp({ random: () => 0 })
+    const api = apiClient(t.app)
+    // Two sources with an operator each: the two transactions below lock no row in common.
+    const [anna, boris] = [await api.createOperator({ max_load: 5 }), await api.createOperator({ max_load: 5 })]
+    const [one, two] = [await api.createSource(), await api.createSource()]
+    await api.setWeights(one.id, [[anna.id, 1]])
+    await api.setWeights(two.id, [[boris.id, 1]])
+    const [a, b] = [await api.registerContact({ source_id: one.id }), await api.registerContact({ source_id: two.id })]
+    const reader = consumer(api, 100)
+    await reader.drain()
+
+    // `older` writes first (the smaller xid); `younger` writes next and draws the next event id; then `older` draws
+    // the one after and commits, so the highest completed xid is below the younger, still running, transaction.
+    const older = await t.db.startTransaction().execute()
+    await older.updateTable('sources').set({ name: 'older writes first' }).where('id', '=', two.id).execute()
+    const younger = await t.db.startTransaction().execute()
+    await closeContact(younger, a.id, () => 0)
+    await closeContact(older, b.id, () => 0)
+    await older.commit().execute()
+
+    const page = reader.poll()
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await younger.commit().execute()
+    const served = (await page).map((e) => e.id)
+    const [first, second] = (await eventIdsInDatabase(t)).slice(-2)
+    expect([[], [first, second]]).toContainEqual(served)
+    await reader.drain()
+    expect(reader.seen).toEqual(await eventIdsInDatabase(t))
+  })
+
   it('a consumer polling through a burst of parallel changes sees every event once, in ascending id', async () => {
     t = await createTestApp({ env: { DATABASE_POOL_SIZE: '8' } })
     const api = apiClient(t.app)

@@ -159,6 +159,7 @@ describe('webhook targets: no way into the server\'s own network', () => {
     'http://[::1]/x',
     'http://[::]/x',
     'http://[::ffff:127.0.0.1]/x',
+    'http://[::7f00:1]/x',
     'http://[::ffff:169.254.169.254]/x',
     'http://[fe80::1]/x',
     'http://[fd00:ec2::254]/x',
