@@ -17,7 +17,8 @@ export async function deliveryBody(db: Db, delivery: DeliveryRow): Promise<strin
     return JSON.stringify({ type: delivery.event_type, timestamp: toIso(delivery.created_at), data: JSON.parse(delivery.payload ?? '{}') as unknown })
   }
   const event = await findEvent(db, delivery.event_id)
-  if (!event || delivery.contact === null) throw new UndeliverableError(`event ${delivery.event_id} is past EVENT_RETENTION_DAYS`)
+  if (!event) throw new UndeliverableError(`event ${delivery.event_id} is past EVENT_RETENTION_DAYS`)
+  if (delivery.contact === null) throw new UndeliverableError(`delivery ${delivery.id} has no contact snapshot`)
   const contact = JSON.parse(delivery.contact) as unknown
   return JSON.stringify({ type: event.type, timestamp: toIso(event.occurred_at), data: { ...toEvent(event), contact } })
 }
