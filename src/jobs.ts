@@ -6,6 +6,7 @@ import { inTransaction } from './db/transaction.js'
 import { drainQueue } from './distribution/drain-queue.js'
 import { pruneEvents } from './events/events.service.js'
 import { WebhookDispatcher } from './webhooks/dispatcher.js'
+import { purgeDeletedWebhooks } from './webhooks/webhooks.service.js'
 import type { RandomSource } from './distribution/pick-operator.js'
 
 /** Work that runs beside the requests of one instance, started when the app is ready and stopped when it closes. */
@@ -108,10 +109,14 @@ export function idempotencyKeyCleanup(db: Db, ttlHours: number): Job {
   return { name: 'idempotency-key-cleanup', intervalMs: 60_000, run: () => expiredKeyCleanup(db, ttlHours) }
 }
 
-/** Deletes events older than the retention, every ten minutes on each instance, in short batches (events.service.ts). */
+/**
+ * Deletes events older than the retention, every ten minutes on each instance, in short batches (events.service.ts),
+ * and finishes the deletion of webhooks that a restart interrupted.
+ */
 export function eventPruning(db: Db, retentionDays: number): Job {
   const run = async () => {
     await pruneEvents(db, retentionDays)
+    await purgeDeletedWebhooks(db)
   }
   return { name: 'event-pruning', intervalMs: 600_000, run }
 }

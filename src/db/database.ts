@@ -130,6 +130,8 @@ export interface WebhooksTable {
   /** The Standard Webhooks signing secret, whsec_<base64>. */
   secret: string
   created_at: Timestamp
+  /** Set when the webhook is deleted; its deliveries and then the row are removed in batches after. */
+  deleted_at: ColumnType<Date | string | null, string | null | undefined, string | null>
 }
 
 /** One event to one webhook (the outbox row), written in the event's transaction. */
@@ -145,6 +147,8 @@ export interface WebhookDeliveriesTable {
   status: 'pending' | 'succeeded' | 'failed'
   attempts: Generated<number>
   next_attempt_at: ColumnType<Date | string | null, string | null, string | null>
+  /** Until when a dispatcher holds the delivery for an attempt (its claim); null when none does. */
+  leased_until: ColumnType<Date | string | null, string | null | undefined, string | null>
   last_status_code: number | null
   last_error: string | null
   created_at: Timestamp

@@ -64,7 +64,3 @@ export async function deleteEventsBefore(db: Db, before: string, batch: number):
   const result = await db.deleteFrom('events').where('id', 'in', oldest).executeTakeFirst()
   return Number(result.numDeletedRows)
 }
-
-export async function findEvent(db: Db, id: number): Promise<EventRow | undefined> {
-  return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst()
-}

@@ -2,10 +2,9 @@ import type { FastifyBaseLogger } from 'fastify'
 import { Webhook as Signer } from 'standardwebhooks'
 import type { Db } from '../db/database.js'
 import { inTransaction } from '../db/transaction.js'
-import { claimDueDeliveries, type ClaimedDelivery } from './outbox.repository.js'
-import { DELIVERY_TIMEOUT_MS, postDelivery, type PostOutcome } from './http-post.js'
+import { claimDueDeliveries, recordAttempt, type AttemptOutcome, type ClaimedDelivery } from './outbox.repository.js'
+import { DELIVERY_TIMEOUT_MS, postDelivery } from './http-post.js'
 import { deliveryBody, UndeliverableError } from './payload.js'
-import { updateDelivery } from './webhooks.repository.js'
 
 /** Standard Webhooks' schedule: after the first attempt fails, retries after these delays; then the delivery fails. */
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]
@@ -24,12 +23,11 @@ export interface DispatcherOptions {
   retryDelaysMs?: readonly number[]
 }
 
-/** What one attempt came to, recorded with the others of its lane. */
+/** What one attempt came to, recorded with the others of its lane; `attempts` is the claim's count. */
 interface Attempt {
   id: number
   attempts: number
-  outcome: PostOutcome
-  permanent: boolean
+  outcome: AttemptOutcome
 }
 
 /**
@@ -44,6 +42,8 @@ export class WebhookDispatcher {
   #claiming: Promise<void> | undefined
   #claimAgain = false
   #closed = false
+  /** The webhook claimed for last: the next claim starts after it, so every webhook gets its turn. */
+  #lastClaimed = 0
 
   constructor(options: DispatcherOptions) {
     this.#options = options
@@ -82,17 +82,17 @@ export class WebhookDispatcher {
   async #claimLanes(): Promise<void> {
     const room = MAX_IN_FLIGHT - this.#lanes.size * PER_WEBHOOK
     if (room <= 0) return
-    const now = Date.now()
     const claimed = await claimDueDeliveries(this.#options.db, {
-      now: new Date(now).toISOString(),
-      leaseUntil: new Date(now + LEASE_MS).toISOString(),
+      leaseMs: LEASE_MS,
       perWebhook: PER_WEBHOOK,
       limit: room,
       busy: [...this.#lanes.keys()],
+      startAfter: this.#lastClaimed,
     })
     const byWebhook = new Map<number, ClaimedDelivery[]>()
     for (const claim of claimed) byWebhook.set(claim.webhook.id, [...(byWebhook.get(claim.webhook.id) ?? []), claim])
     for (const [webhookId, lane] of byWebhook) {
+      this.#lastClaimed = webhookId
       const run = this.#runLane(lane)
         .catch((err: unknown) => {
           this.#options.log.error({ err, webhook: webhookId }, 'webhook delivery lane failed')
@@ -109,52 +109,37 @@ export class WebhookDispatcher {
   async #runLane(lane: ClaimedDelivery[]): Promise<void> {
     const attempts = await Promise.all(lane.map((claim) => this.#send(claim)))
     await inTransaction(this.#options.db, async (trx) => {
-      for (const attempt of attempts) await this.#record(trx, attempt)
+      for (const { id, attempts: n, outcome } of attempts) await recordAttempt(trx, id, n, outcome)
     })
     for (const { id, attempts: n, outcome } of attempts) {
       this.#options.log.info({ webhook: lane[0]?.webhook.id, delivery: id, attempt: n, status: outcome.status, ok: outcome.ok }, 'webhook delivery attempt')
     }
   }
 
-  async #send({ delivery, webhook }: ClaimedDelivery): Promise<Attempt> {
-    const { db, log, allowPrivate, userAgent } = this.#options
-    let outcome: PostOutcome
-    let permanent = false
+  async #send(claim: ClaimedDelivery): Promise<Attempt> {
+    const { log, allowPrivate, userAgent } = this.#options
+    const { delivery, webhook } = claim
+    const attempt = (outcome: AttemptOutcome): Attempt => ({ id: delivery.id, attempts: delivery.attempts, outcome })
+    let body: string
     try {
-      const body = await deliveryBody(db, delivery)
-      // The same webhook-id on every attempt, so a receiver drops repeats; signed at each attempt's time.
-      const id = `msg_${delivery.id}`
-      const at = new Date()
-      const signature = new Signer(webhook.secret).sign(id, at, body)
-      const headers = { 'user-agent': userAgent, 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature }
-      outcome = await postDelivery(webhook.url, body, headers, { allowPrivate })
+      body = deliveryBody(claim)
     } catch (error) {
-      permanent = error instanceof UndeliverableError
-      outcome = { ok: false, status: null, error: permanent ? (error as Error).message : 'the delivery could not be prepared' }
+      const permanent = error instanceof UndeliverableError
       if (!permanent) log.error({ err: error, delivery: delivery.id }, 'webhook delivery could not be prepared')
+      const reason = permanent ? error.message : 'the delivery could not be prepared'
+      return attempt({ ok: false, status: null, error: reason, retryInMs: permanent ? undefined : this.#retryDelay(delivery.attempts) })
     }
-    return { id: delivery.id, attempts: delivery.attempts, outcome, permanent }
+    // The same webhook-id on every attempt, so a receiver drops repeats; signed at each attempt's time.
+    const id = `msg_${delivery.id}`
+    const at = new Date()
+    const signature = new Signer(webhook.secret).sign(id, at, body)
+    const headers = { 'user-agent': userAgent, 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature }
+    const outcome = await postDelivery(webhook.url, body, headers, { allowPrivate })
+    return attempt(outcome.ok ? outcome : { ...outcome, retryInMs: this.#retryDelay(delivery.attempts) })
   }
 
-  async #record(db: Db, { id, attempts, outcome, permanent }: Attempt): Promise<void> {
-    const now = new Date()
-    if (outcome.ok) {
-      await updateDelivery(db, id, {
-        status: 'succeeded',
-        next_attempt_at: null,
-        last_status_code: outcome.status,
-        last_error: null,
-        delivered_at: now.toISOString(),
-      })
-      return
-    }
-    const delays = this.#options.retryDelaysMs ?? RETRY_DELAYS_MS
-    const delay = permanent ? undefined : delays[attempts - 1]
-    await updateDelivery(db, id, {
-      status: delay === undefined ? 'failed' : 'pending',
-      next_attempt_at: delay === undefined ? null : new Date(now.getTime() + delay).toISOString(),
-      last_status_code: outcome.status,
-      last_error: outcome.error.slice(0, 500),
-    })
+  /** The wait after the attempt numbered `attempts` failed; undefined after the last: the delivery fails. */
+  #retryDelay(attempts: number): number | undefined {
+    return (this.#options.retryDelaysMs ?? RETRY_DELAYS_MS)[attempts - 1]
   }
 }

@@ -1,8 +1,6 @@
-import type { Db } from '../db/database.js'
 import { toIso } from '../db/values.js'
-import { findEvent } from '../events/events.repository.js'
 import { toEvent } from '../events/events.service.js'
-import type { DeliveryRow } from './webhooks.repository.js'
+import type { ClaimedDelivery } from './outbox.repository.js'
 
 /** A delivery that can never be made (its event was pruned): failed at once, not retried. */
 export class UndeliverableError extends Error {}
@@ -12,11 +10,10 @@ export class UndeliverableError extends Error {}
  * is the event with `contact`, the contact as GET /contacts/{id} showed it right after the change (written with
  * the delivery, in the change's transaction), so every attempt sends the same body.
  */
-export async function deliveryBody(db: Db, delivery: DeliveryRow): Promise<string> {
+export function deliveryBody({ delivery, event }: Pick<ClaimedDelivery, 'delivery' | 'event'>): string {
   if (delivery.event_id === null) {
     return JSON.stringify({ type: delivery.event_type, timestamp: toIso(delivery.created_at), data: JSON.parse(delivery.payload ?? '{}') as unknown })
   }
-  const event = await findEvent(db, delivery.event_id)
   if (!event) throw new UndeliverableError(`event ${delivery.event_id} is past EVENT_RETENTION_DAYS`)
   if (delivery.contact === null) throw new UndeliverableError(`delivery ${delivery.id} has no contact snapshot`)
   const contact = JSON.parse(delivery.contact) as unknown

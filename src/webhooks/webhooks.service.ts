@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.js'
+import { inTransaction } from '../db/transaction.js'
 import { nowIso, toFlag, toIso, toIsoOrNull } from '../db/values.js'
 import { InvalidFieldError, NotFoundError } from '../errors.js'
 import { checkWebhookTarget, RefusedTargetError } from './target-guard.js'
@@ -98,8 +99,25 @@ export async function updateWebhook(db: Db, id: number, input: WebhookUpdate, po
   return toWebhook(row)
 }
 
+const PURGE_BATCH = 1000
+
+/**
+ * Deletes a webhook: gone for the API and the fan-out at once; its deliveries are then removed in short
+ * transactions of PURGE_BATCH, so neither requests nor events wait behind a long backlog.
+ */
 export async function deleteWebhook(db: Db, id: number): Promise<void> {
-  if (!(await webhooks.deleteWebhook(db, id))) throw new NotFoundError('Webhook', id)
+  if (!(await webhooks.markWebhookDeleted(db, id))) throw new NotFoundError('Webhook', id)
+  await purgeDeletedWebhook(db, id)
+}
+
+/** Finishes the deletions a crash or restart interrupted; the event pruning job calls it. */
+export async function purgeDeletedWebhooks(db: Db): Promise<void> {
+  for (const id of await webhooks.listDeletedWebhookIds(db)) await purgeDeletedWebhook(db, id)
+}
+
+async function purgeDeletedWebhook(db: Db, id: number): Promise<void> {
+  while ((await inTransaction(db, (trx) => webhooks.deleteDeliveriesOf(trx, id, PURGE_BATCH))) === PURGE_BATCH);
+  await webhooks.deleteMarkedWebhook(db, id)
 }
 
 /** A new secret, in force at once: the next attempt of every delivery is signed with it. */
@@ -133,11 +151,13 @@ export async function listDeliveries(db: Db, id: number, { status, skip = 0, lim
   return (await webhooks.listDeliveries(db, id, { status, skip, limit })).map(toDelivery)
 }
 
-/** Makes the delivery due now, whatever its status; a failed one that fails again stays failed. */
+/**
+ * Makes the delivery due now, whatever its status; a failed one that fails again stays failed. A delivery being
+ * attempted right now gets no second attempt beside it: that attempt's outcome stands.
+ */
 export async function retryDelivery(db: Db, id: number, deliveryId: number): Promise<Delivery> {
   await findWebhookOr404(db, id)
-  if (!(await webhooks.findDelivery(db, id, deliveryId))) throw new NotFoundError('Delivery', deliveryId)
-  const row = await webhooks.updateDelivery(db, deliveryId, { status: 'pending', next_attempt_at: nowIso() })
+  const row = await webhooks.makeDeliveryDue(db, id, deliveryId)
   if (!row) throw new NotFoundError('Delivery', deliveryId)
   return toDelivery(row)
 }

@@ -65,8 +65,7 @@ describe(`query plans of the hot path (${TEST_BACKEND})`, () => {
     const webhook = await createWebhook(db, { url: 'http://93.184.216.34/hook', events: ['*'] }, { allowPrivate: false })
     for (let i = 0; i < 5; i++) await sendTest(db, webhook.id)
     queries.length = 0
-    const now = new Date().toISOString()
-    expect(await claimDueDeliveries(db, { now, leaseUntil: now, perWebhook: 4, limit: 10, busy: [] })).toHaveLength(4)
+    expect(await claimDueDeliveries(db, { leaseMs: 60_000, perWebhook: 4, limit: 10, busy: [], startAfter: 0 })).toHaveLength(4)
     const claims = queries.filter((q) => q.sql.includes('webhook_deliveries'))
     expect(claims.length).toBeGreaterThan(0)
     for (const query of claims) expect(await tableScans(db, query), query.sql).toEqual([])

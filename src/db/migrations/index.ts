@@ -6,6 +6,7 @@ import * as idempotencyKeyQuotas from './0004-idempotency-key-quotas.js'
 import * as waitingQueue from './0005-waiting-queue.js'
 import * as events from './0006-events.js'
 import * as webhooks from './0007-webhooks.js'
+import * as webhookLeases from './0009-webhook-leases.js'
 
 /** Every migration, in order; a static list so the compiled build and the tests load the same ones. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005-waiting-queue': waitingQueue,
   '0006-events': events,
   '0007-webhooks': webhooks,
+  '0009-webhook-leases': webhookLeases,
 }
