@@ -1,8 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { Webhook as Signer } from 'standardwebhooks'
 import type { Db } from '../db/database.js'
-import { inTransaction } from '../db/transaction.js'
-import { claimDueDeliveries, recordAttempt, type AttemptOutcome, type ClaimedDelivery } from './outbox.repository.js'
+import { claimDueDeliveries, recordAttempts, type Attempt, type AttemptOutcome, type ClaimedDelivery } from './outbox.repository.js'
 import { DELIVERY_TIMEOUT_MS, postDelivery } from './http-post.js'
 import { deliveryBody, UndeliverableError } from './payload.js'
 
@@ -10,9 +9,15 @@ import { deliveryBody, UndeliverableError } from './payload.js'
 export const RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]
 /** Deliveries of one webhook in flight at once on one instance: a slow receiver holds only its own. */
 const PER_WEBHOOK = 4
-const MAX_IN_FLIGHT = 64
-/** A claimed delivery is leased this long: well past the attempt's timeout, so no other dispatcher retries it meanwhile. */
-const LEASE_MS = 6 * DELIVERY_TIMEOUT_MS
+/** Deliveries of one webhook claimed at once (a lane), sent PER_WEBHOOK at a time, their outcomes recorded together. */
+const LANE_SIZE = 16
+/** Webhooks with a lane at once on one instance: at most MAX_LANES × PER_WEBHOOK requests in flight. */
+const MAX_LANES = 16
+/**
+ * A claimed delivery is leased this long: past the longest a lane can take (every attempt timing out), so no other
+ * dispatcher retries it meanwhile.
+ */
+const LEASE_MS = (LANE_SIZE / PER_WEBHOOK + 2) * DELIVERY_TIMEOUT_MS
 
 export interface DispatcherOptions {
   db: Db
@@ -21,13 +26,6 @@ export interface DispatcherOptions {
   userAgent: string
   /** Tests shorten the schedule; production keeps RETRY_DELAYS_MS. */
   retryDelaysMs?: readonly number[]
-}
-
-/** What one attempt came to, recorded with the others of its lane; `attempts` is the claim's count. */
-interface Attempt {
-  id: number
-  attempts: number
-  outcome: AttemptOutcome
 }
 
 /**
@@ -80,12 +78,12 @@ export class WebhookDispatcher {
   }
 
   async #claimLanes(): Promise<void> {
-    const room = MAX_IN_FLIGHT - this.#lanes.size * PER_WEBHOOK
+    const room = MAX_LANES - this.#lanes.size
     if (room <= 0) return
     const claimed = await claimDueDeliveries(this.#options.db, {
       leaseMs: LEASE_MS,
-      perWebhook: PER_WEBHOOK,
-      limit: room,
+      perWebhook: LANE_SIZE,
+      limit: room * LANE_SIZE,
       busy: [...this.#lanes.keys()],
       startAfter: this.#lastClaimed,
     })
@@ -100,17 +98,20 @@ export class WebhookDispatcher {
         .finally(() => {
           this.#lanes.delete(webhookId)
           // More may be due for this webhook (a busy one): claim again now, not at the next interval.
-          if (lane.length === PER_WEBHOOK) this.#tickLogged()
+          if (lane.length === LANE_SIZE) this.#tickLogged()
         })
       this.#lanes.set(webhookId, run)
     }
   }
 
   async #runLane(lane: ClaimedDelivery[]): Promise<void> {
-    const attempts = await Promise.all(lane.map((claim) => this.#send(claim)))
-    await inTransaction(this.#options.db, async (trx) => {
-      for (const { id, attempts: n, outcome } of attempts) await recordAttempt(trx, id, n, outcome)
-    })
+    const attempts: Attempt[] = []
+    let next = 0
+    const sender = async () => {
+      for (let claim = lane[next++]; claim; claim = lane[next++]) attempts.push(await this.#send(claim))
+    }
+    await Promise.all(Array.from({ length: Math.min(PER_WEBHOOK, lane.length) }, sender))
+    await recordAttempts(this.#options.db, attempts)
     for (const { id, attempts: n, outcome } of attempts) {
       this.#options.log.info({ webhook: lane[0]?.webhook.id, delivery: id, attempt: n, status: outcome.status, ok: outcome.ok }, 'webhook delivery attempt')
     }

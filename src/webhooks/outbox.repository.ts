@@ -75,34 +75,47 @@ export type AttemptOutcome =
   | { ok: true; status: number }
   | { ok: false; status: number | null; error: string; /** ms until the retry; undefined: the delivery fails */ retryInMs: number | undefined }
 
+/** What one attempt came to; `attempts` is the count its claim gave the delivery. */
+export interface Attempt {
+  id: number
+  attempts: number
+  outcome: AttemptOutcome
+}
+
 /**
- * Records the outcome of the attempt a claim made, and ends its lease. `attempts` is the claim's own count: when
- * the lease ran out and another dispatcher claimed the delivery again, the count has moved on and this outcome,
- * now stale, is not written over that claim's.
+ * Records the outcomes of a lane's attempts in one transaction, and ends their leases: the successes with one
+ * statement per answer status, each failure with its own. Only the claim that made an attempt writes its outcome:
+ * `attempts` is the claim's own count, and when the lease ran out and another dispatcher claimed the delivery again,
+ * the count has moved on and this outcome, now stale, is not written over that claim's.
  */
-export async function recordAttempt(db: Db, id: number, attempts: number, outcome: AttemptOutcome): Promise<void> {
-  const claim = db.updateTable('webhook_deliveries').where('id', '=', id).where('attempts', '=', attempts)
-  if (outcome.ok) {
-    await claim
-      .set({
-        status: 'succeeded',
-        leased_until: null,
-        next_attempt_at: null,
-        last_status_code: outcome.status,
-        last_error: null,
-        delivered_at: databaseTimeIn(db),
-      })
-      .execute()
-    return
+export async function recordAttempts(db: Db, attempts: readonly Attempt[]): Promise<void> {
+  const successes = new Map<number, Attempt[]>()
+  for (const attempt of attempts) {
+    if (attempt.outcome.ok) successes.set(attempt.outcome.status, [...(successes.get(attempt.outcome.status) ?? []), attempt])
   }
-  const { retryInMs } = outcome
-  await claim
-    .set({
-      status: retryInMs === undefined ? 'failed' : 'pending',
-      leased_until: null,
-      next_attempt_at: retryInMs === undefined ? null : databaseTimeIn(db, retryInMs),
-      last_status_code: outcome.status,
-      last_error: outcome.error.slice(0, 500),
-    })
-    .execute()
+  await inTransaction(db, async (trx) => {
+    for (const [status, succeeded] of successes) {
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({ status: 'succeeded', leased_until: null, next_attempt_at: null, last_status_code: status, last_error: null, delivered_at: databaseTimeIn(trx) })
+        .where((eb) => eb.or(succeeded.map(({ id, attempts: n }) => eb.and([eb('id', '=', id), eb('attempts', '=', n)]))))
+        .execute()
+    }
+    for (const { id, attempts: n, outcome } of attempts) {
+      if (outcome.ok) continue
+      const { retryInMs } = outcome
+      await trx
+        .updateTable('webhook_deliveries')
+        .set({
+          status: retryInMs === undefined ? 'failed' : 'pending',
+          leased_until: null,
+          next_attempt_at: retryInMs === undefined ? null : databaseTimeIn(trx, retryInMs),
+          last_status_code: outcome.status,
+          last_error: outcome.error.slice(0, 500),
+        })
+        .where('id', '=', id)
+        .where('attempts', '=', n)
+        .execute()
+    }
+  })
 }

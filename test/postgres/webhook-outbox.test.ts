@@ -4,7 +4,7 @@ import { registerContact } from '../../src/contacts/contacts.service.js'
 import { replaceDistribution } from '../../src/distribution/distribution.service.js'
 import { createOperator } from '../../src/operators/operators.service.js'
 import { createSource } from '../../src/sources/sources.service.js'
-import { claimDueDeliveries, recordAttempt } from '../../src/webhooks/outbox.repository.js'
+import { claimDueDeliveries, recordAttempts } from '../../src/webhooks/outbox.repository.js'
 import { createWebhook, deleteWebhook, listDeliveries, sendTest } from '../../src/webhooks/webhooks.service.js'
 import { dbPerTest } from '../helpers/query-plans.js'
 
@@ -33,7 +33,7 @@ describe('the webhook outbox on PostgreSQL', () => {
     skewClock(-3_600_000)
     const [claim] = await claimDueDeliveries(db, claimOptions)
     expect(claim?.delivery.id).toBe(delivery.id)
-    await recordAttempt(db, delivery.id, 1, { ok: false, status: 503, error: 'the receiver answered 503', retryInMs: 300_000 })
+    await recordAttempts(db, [{ id: delivery.id, attempts: 1, outcome: { ok: false, status: 503, error: 'the receiver answered 503', retryInMs: 300_000 } }])
 
     // An instance an hour ahead would find the retry due at once if the slow instance had timed it.
     skewClock(3_600_000)

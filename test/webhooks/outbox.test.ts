@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/database.js'
-import { claimDueDeliveries, recordAttempt, type ClaimOptions } from '../../src/webhooks/outbox.repository.js'
+import { claimDueDeliveries, recordAttempts, type ClaimOptions } from '../../src/webhooks/outbox.repository.js'
 import { createWebhook, deleteWebhook, listDeliveries, purgeDeletedWebhooks, retryDelivery, sendTest } from '../../src/webhooks/webhooks.service.js'
 import { dbPerTest } from '../helpers/query-plans.js'
 
@@ -28,7 +28,7 @@ describe('the webhook outbox', () => {
     await retryDelivery(db, webhook.id, deliveries[0]!.id)
     expect(await claimDueDeliveries(db, claimOptions)).toEqual([])
 
-    await recordAttempt(db, claim!.delivery.id, claim!.delivery.attempts, { ok: true, status: 204 })
+    await recordAttempts(db, [{ id: claim!.delivery.id, attempts: claim!.delivery.attempts, outcome: { ok: true, status: 204 } }])
     expect(await listDeliveries(db, webhook.id, {})).toMatchObject([{ status: 'succeeded', attempts: 1, last_status_code: 204 }])
   })
 
@@ -39,9 +39,9 @@ describe('the webhook outbox', () => {
     const [second] = await claimDueDeliveries(db, claimOptions)
     expect([first?.delivery.attempts, second?.delivery.attempts]).toEqual([1, 2])
 
-    await recordAttempt(db, first!.delivery.id, first!.delivery.attempts, { ok: false, status: 500, error: 'the receiver answered 500', retryInMs: 5000 })
+    await recordAttempts(db, [{ id: first!.delivery.id, attempts: first!.delivery.attempts, outcome: { ok: false, status: 500, error: 'the receiver answered 500', retryInMs: 5000 } }])
     expect(await claimDueDeliveries(db, claimOptions)).toEqual([])
-    await recordAttempt(db, second!.delivery.id, second!.delivery.attempts, { ok: true, status: 200 })
+    await recordAttempts(db, [{ id: second!.delivery.id, attempts: second!.delivery.attempts, outcome: { ok: true, status: 200 } }])
     expect(await listDeliveries(db, webhook.id, {})).toMatchObject([{ status: 'succeeded', attempts: 2, last_status_code: 200, last_error: null }])
   })
 
@@ -49,7 +49,7 @@ describe('the webhook outbox', () => {
     const { db } = await freshDb()
     const { webhook } = await webhookWithTests(db, 1)
     const [claim] = await claimDueDeliveries(db, claimOptions)
-    await recordAttempt(db, claim!.delivery.id, 1, { ok: false, status: null, error: 'connect ECONNREFUSED', retryInMs: 60_000 })
+    await recordAttempts(db, [{ id: claim!.delivery.id, attempts: 1, outcome: { ok: false, status: null, error: 'connect ECONNREFUSED', retryInMs: 60_000 } }])
     expect(await claimDueDeliveries(db, claimOptions)).toEqual([])
     const [pending] = await listDeliveries(db, webhook.id, {})
     expect(pending).toMatchObject({ status: 'pending', attempts: 1, last_error: 'connect ECONNREFUSED' })
@@ -57,7 +57,7 @@ describe('the webhook outbox', () => {
 
     await retryDelivery(db, webhook.id, claim!.delivery.id)
     const [again] = await claimDueDeliveries(db, claimOptions)
-    await recordAttempt(db, again!.delivery.id, 2, { ok: false, status: 410, error: 'the receiver answered 410', retryInMs: undefined })
+    await recordAttempts(db, [{ id: again!.delivery.id, attempts: 2, outcome: { ok: false, status: 410, error: 'the receiver answered 410', retryInMs: undefined } }])
     expect(await listDeliveries(db, webhook.id, {})).toMatchObject([{ status: 'failed', attempts: 2, next_attempt_at: null }])
   })
 
